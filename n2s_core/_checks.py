@@ -1,0 +1,100 @@
+"""Input checks shared by every module: one place for the error messages a student will read.
+
+Each check returns the cleaned value or raises ``TypeError``/``ValueError`` naming the bad value and the fix.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def as_float_image(image, *, name: str = "image", scale_integers: bool = True) -> np.ndarray:
+    """Return ``image`` as a float array without mutating it.
+
+    Integers are scaled to [0, 1] (uint8 / 255, uint16 / 65535, ...) unless ``scale_integers=False``;
+    float16 becomes float32, float32 and float64 are kept. NaN, inf, booleans, complex numbers and 0-d arrays are refused.
+    """
+    arr = np.asarray(image)
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{name} must be a real-valued integer or float array, got dtype {arr.dtype}")
+    if arr.ndim == 0:
+        raise ValueError(f"{name} must have at least one axis, got a scalar; pass an array such as (H, W)")
+    if np.issubdtype(arr.dtype, np.integer) and not scale_integers:
+        arr = arr.astype(np.float64)
+    elif np.issubdtype(arr.dtype, np.integer):
+        info = np.iinfo(arr.dtype)
+        if info.min < 0:
+            arr = (arr.astype(np.float64) - info.min) / (info.max - info.min)
+        else:
+            arr = arr.astype(np.float64) / info.max
+    elif arr.dtype == np.float16:
+        arr = arr.astype(np.float32)
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(f"{name} contains {bad} NaN or inf value(s); replace them (e.g. np.nan_to_num) first")
+    return arr
+
+
+def spatial_shape(image: np.ndarray, channel_axis: int | None) -> tuple[int, ...]:
+    """Shape of ``image`` without its channel axis."""
+    if channel_axis is None:
+        return tuple(image.shape)
+    axis = normalize_axis(channel_axis, image.ndim)
+    return tuple(n for i, n in enumerate(image.shape) if i != axis)
+
+
+def normalize_axis(channel_axis: int, ndim: int) -> int:
+    """Turn a possibly negative ``channel_axis`` into a valid index, or raise."""
+    if not isinstance(channel_axis, numbers.Integral):
+        raise TypeError(f"channel_axis must be an int or None, got {channel_axis!r}")
+    if ndim < 2 or not -ndim <= channel_axis < ndim:
+        raise ValueError(
+            f"channel_axis={channel_axis} is out of range for an array with {ndim} axes; "
+            "use channel_axis=None for a single-channel image"
+        )
+    return int(channel_axis) % ndim
+
+
+def check_ndim(image: np.ndarray, ndims: tuple[int, ...], channel_axis: int | None, *, name: str) -> None:
+    """Refuse images whose number of spatial axes is not in ``ndims``."""
+    n = image.ndim - (channel_axis is not None)
+    if n not in ndims:
+        allowed = " or ".join(f"{d}-D" for d in ndims)
+        raise ValueError(
+            f"{name} expects a {allowed} image (plus an optional channel axis), got shape {image.shape}"
+            + (" with channel_axis=None" if channel_axis is None else f" with channel_axis={channel_axis}")
+        )
+
+
+def check_stride(stride, shape: tuple[int, ...]) -> int:
+    """A grid stride must be an int >= 2 and no larger than the smallest spatial side."""
+    if not isinstance(stride, numbers.Integral) or isinstance(stride, bool):
+        raise TypeError(f"stride must be an int, got {stride!r}")
+    if stride < 2:
+        raise ValueError(f"stride must be >= 2, got {stride}; stride 1 would hold out every pixel at once")
+    if stride > min(shape):
+        raise ValueError(
+            f"stride={stride} is larger than the image side {min(shape)} (shape {shape}); use a smaller stride"
+        )
+    return int(stride)
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, *, names: tuple[str, str]) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"{names[0]} and {names[1]} must have the same shape, got {a.shape} and {b.shape}")
+
+
+def check_nonnegative(value, *, name: str) -> float:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+    return float(value)
+
+
+def check_choice(value, choices, *, name: str):
+    if value not in choices:
+        raise ValueError(f"unknown {name} {value!r}; choose one of {sorted(choices)}")
+    return value
