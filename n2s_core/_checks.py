@@ -14,7 +14,8 @@ def as_float_image(image, *, name: str = "image", scale_integers: bool = True) -
     """Return ``image`` as a float array without mutating it.
 
     Integers are scaled to [0, 1] (uint8 / 255, uint16 / 65535, ...) unless ``scale_integers=False``;
-    float16 becomes float32, float32 and float64 are kept. NaN, inf, booleans, complex numbers and 0-d arrays are refused.
+    float16 becomes float32, float32 and float64 are kept. NaN, inf, booleans, complex numbers and 0-d arrays
+    are refused.
     """
     arr = np.asarray(image)
     if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
