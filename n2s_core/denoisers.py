@@ -53,17 +53,21 @@ def total_variation(image, weight=0.1, channel_axis=None):
 def bm3d_denoise(image, sigma_psd=None, channel_axis=None):
     """BM3D (Dabov et al. 2007) from the optional ``bm3d`` package (non-commercial licence, never bundled).
 
-    ``sigma_psd=None`` uses the noise level estimated from the image, BM3D's only required setting.
+    ``sigma_psd=None`` uses the noise level estimated from the image, BM3D's only required setting. The binary
+    runs single-threaded: its own thread pool gives run-to-run differences and was seen to abort the interpreter.
     """
+    if channel_axis is not None:
+        raise ValueError("BM3D is offered for single-channel images only here; convert to gray or pick another method")
     try:
         import bm3d
     except ImportError as error:
         raise ImportError("BM3D needs the optional package: pip install 'n2s-core[bm3d]'") from error
-    if channel_axis is not None:
-        raise ValueError("BM3D is offered for single-channel images only here; convert to gray or pick another method")
     if sigma_psd is None:
         sigma_psd = _sigma_est(image)
-    return np.asarray(bm3d.bm3d(image, sigma_psd=sigma_psd), dtype=np.asarray(image).dtype)
+    profile = bm3d.BM3DProfile()
+    profile.num_threads = 1
+    image = np.asarray(image)
+    return np.asarray(bm3d.bm3d(image, sigma_psd=float(sigma_psd), profile=profile), dtype=image.dtype)
 
 
 def _sigma_est(noisy, channel_axis=None) -> float:

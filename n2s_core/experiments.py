@@ -51,24 +51,27 @@ def table1_row(noisy, clean, method_name: str, *, grid=None, noise_variance=None
                progress: bool = False) -> dict:
     """Calibrate one classical method by the exact self-supervised loss and score the results against ``clean``.
 
+    ``clean`` never steers the choice: it only scores the outputs (and records the ground-truth curve for teaching).
     ``noise_variance`` for mixing defaults to an estimate from the noisy image (no oracle).
     """
     method = get_method(method_name)
     grid = method.grid(noisy) if grid is None else grid
-    result = calibrate_denoiser(noisy, method.function, grid, stride=stride, progress=progress)
+    result = calibrate_denoiser(noisy, method.function, grid, stride=stride, clean=clean, progress=progress)
     invariant = result.invariant_denoiser(noisy)
     if noise_variance is None:
         noise_variance = estimate_noise_variance(noisy)
     weight = mixing_weight(noise_variance, result.best_loss)
+    summary = result.to_dict()
     return {
         "method": method.name,
         "label": method.label,
-        "calibration": result.to_dict(),
+        "calibration": summary,
         "min_loss": result.best_loss,
         "psnr_invariant": psnr(clean, invariant),
         "psnr_mixed": psnr(clean, mix(noisy, invariant, weight=weight)),
         "psnr_plain_calibrated": psnr(clean, result.denoiser(noisy)),
         "psnr_default": psnr(clean, method.function(noisy, **method.defaults)),
+        "best_parameters_ground_truth": summary["parameters"][int(np.argmin(result.ground_truth_losses))],
         "mixing_weight": weight,
         "noise_variance_used": noise_variance,
     }

@@ -1,0 +1,129 @@
+"""Command line: ``python -m n2s_core reproduce figure2|table1 --out DIR`` and ``python -m n2s_core calibrate IMAGE``.
+
+Errors a user can fix (a missing file, a bad option) print one ``error:`` line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+EXPERIMENTS = ("figure2", "table1")
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, TypeError, OSError, ImportError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m n2s_core", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    rep = commands.add_parser("reproduce", help="reproduce a figure or table of the paper into a folder")
+    rep.add_argument("experiment", choices=EXPERIMENTS)
+    rep.add_argument("--out", default="results", help="output folder (default: results)")
+    rep.add_argument("--quick", action="store_true", help="work on a 256x256 crop (seconds instead of a minute)")
+    rep.set_defaults(run=_reproduce)
+
+    cal = commands.add_parser("calibrate", help="calibrate a classical denoiser on your own image, no clean image")
+    cal.add_argument("image", type=Path, help="PNG, JPEG or TIFF; 2-D gray or RGB")
+    cal.add_argument("--method", default="nl_means", help="median, wavelet, nl_means, tv or bm3d (default nl_means)")
+    cal.add_argument("--param", action="append", default=[], metavar="NAME=V1,V2,...",
+                     help="replace one parameter's grid, e.g. --param h=0.02,0.05,0.1 (repeatable)")
+    cal.add_argument("--stride", type=int, default=4, help="grid spacing of the subsets J (default 4)")
+    cal.add_argument("--approximate", action="store_true", help="score one subset per setting (faster, noisier)")
+    cal.add_argument("--out", type=Path, help="write the JSON report here (default: print it)")
+    cal.add_argument("--denoised", type=Path, help="also write the denoised image (plain denoiser, best setting)")
+    cal.set_defaults(run=_calibrate)
+    return parser
+
+
+def _reproduce(args) -> int:
+    from .reproduce import reproduce_figure2, reproduce_table1
+
+    run = {"figure2": reproduce_figure2, "table1": reproduce_table1}[args.experiment]
+    result = run(args.out, quick=args.quick)
+    print(f"wrote {args.experiment}.png/.csv/.md/.json to {args.out} in {result['meta']['wall_seconds']} s")
+    return 0
+
+
+def _calibrate(args) -> int:
+    from .calibration import calibrate_denoiser
+    from .denoisers import get_method
+
+    image, channel_axis = read_image(args.image)
+    method = get_method(args.method)
+    grid = dict(method.grid(image, channel_axis=channel_axis))
+    grid.update(parse_param(p) for p in args.param)
+    if channel_axis is not None:
+        grid["channel_axis"] = [channel_axis]
+    result = calibrate_denoiser(image, method.function, grid, stride=args.stride, approximate=args.approximate,
+                                channel_axis=channel_axis, progress=True)
+    report = {"image": str(args.image), "shape": list(image.shape), "method": method.name, **result.to_dict()}
+    if args.denoised:
+        write_image(args.denoised, result.denoiser(image), like=args.image)
+        report["denoised"] = str(args.denoised)
+    text = json.dumps(report, indent=2)
+    if args.out:
+        args.out.write_text(text + "\n")
+    else:
+        print(text)
+    return 0
+
+
+def parse_param(text: str) -> tuple[str, list]:
+    """``"h=0.05,0.1"`` -> ``("h", [0.05, 0.1])``; values are Python literals, plain words stay strings."""
+    name, sep, values = text.partition("=")
+    if not sep or not name or not values:
+        raise ValueError(f"--param must look like NAME=V1,V2 (e.g. h=0.05,0.1), got {text!r}")
+    return name.strip(), [_literal(v.strip()) for v in values.split(",")]
+
+
+def read_image(path: Path):
+    """Read a 2-D gray or RGB(A) image as float on [0, 1]; returns ``(image, channel_axis)``."""
+    from skimage import io
+    from skimage.util import img_as_float
+
+    if not path.is_file():
+        raise ValueError(f"no such image file: {path}")
+    try:
+        raw = io.imread(path)
+    except Exception as error:  # the readers raise many types for a corrupt file
+        raise ValueError(f"could not read {path} as an image ({type(error).__name__}: {error})") from None
+    if raw.ndim == 3 and raw.shape[-1] == 4:
+        raw = raw[..., :3]
+    if not (raw.ndim == 2 or (raw.ndim == 3 and raw.shape[-1] == 3)):
+        raise ValueError(f"{path} has shape {raw.shape}; only 2-D gray (H, W) or RGB (H, W, 3) images are supported")
+    return img_as_float(raw), (-1 if raw.ndim == 3 else None)
+
+
+def write_image(path: Path, image, *, like: Path) -> None:
+    """Write ``image`` (float on [0, 1]) with the bit depth of the file ``like``."""
+    from skimage import io
+    from skimage.util import img_as_ubyte, img_as_uint
+
+    dtype = io.imread(like).dtype
+    image = np.clip(image, 0, 1)
+    converted = img_as_uint(image) if dtype == np.uint16 else img_as_ubyte(image)
+    io.imsave(path, converted, check_contrast=False)
+
+
+def _literal(text: str):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+if __name__ == "__main__":
+    sys.exit(main())
