@@ -46,22 +46,41 @@ def neighbor_kernel(ndim: int, kind: str = "axis") -> np.ndarray:
     return kernel / kernel.sum()
 
 
-def interpolate_neighbors(image, *, kernel: str = "axis", channel_axis: int | None = None) -> np.ndarray:
+def interpolate_neighbors(image, *, kernel: str = "axis", channel_axis: int | None = None, mask=None) -> np.ndarray:
     """Replace every pixel by the ``kernel``-weighted mean of its neighbours (channels kept apart).
+
+    With ``mask`` (boolean, spatial shape, True on held-out pixels) only neighbours *outside* the mask are used,
+    re-weighted to sum to 1: needed for random partitions, where a held-out pixel's neighbour may be held out too.
+    A pixel with no usable neighbour gets the mean of all pixels outside the mask.
 
     Examples
     --------
     >>> interpolate_neighbors(np.array([1.0, 2.0, 4.0]))  # ends mirrored: x[-1] -> x[1]
     array([2. , 2.5, 2. ])
+    >>> interpolate_neighbors(np.array([1.0, 2.0, 4.0, 8.0]), mask=np.array([False, True, True, False]))
+    array([4.5, 1. , 8. , 4.5])
     """
     image = as_float_image(image)
     shape = spatial_shape(image, channel_axis)
     if min(shape) < 2:
         raise ValueError(f"every spatial side must be >= 2 to have a neighbour, got spatial shape {shape}")
     weights = neighbor_kernel(len(shape), kernel).astype(image.dtype)
-    if channel_axis is None:
-        return ndi.correlate(image, weights, mode="mirror")
-    axis = normalize_axis(channel_axis, image.ndim)
-    channels = np.moveaxis(image, axis, 0)
-    out = np.stack([ndi.correlate(c, weights, mode="mirror") for c in channels])
-    return np.moveaxis(out, 0, axis)
+    if mask is not None:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.shape != shape:
+            raise ValueError(f"mask must have the spatial shape {shape}, got {mask.shape}")
+    axis = None if channel_axis is None else normalize_axis(channel_axis, image.ndim)
+    channels = [image] if axis is None else list(np.moveaxis(image, axis, 0))
+    out = np.stack([_correlate(c, weights, mask) for c in channels])
+    return out[0] if axis is None else np.moveaxis(out, 0, axis)
+
+
+def _correlate(values: np.ndarray, weights: np.ndarray, mask) -> np.ndarray:
+    if mask is None:
+        return ndi.correlate(values, weights, mode="mirror")
+    keep = (~mask).astype(values.dtype)
+    total = ndi.correlate(values * keep, weights, mode="mirror")
+    norm = ndi.correlate(keep, weights, mode="mirror")
+    fallback = values[~mask].mean() if keep.any() else 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(norm > 0, total / np.where(norm > 0, norm, 1), fallback).astype(values.dtype)

@@ -59,9 +59,11 @@ def denoise_invariant(image, denoiser, *, stride: int = 4, channel_axis: int | N
     (32, 32)
     """
     image = as_float_image(image)
+    grid = labels is None
     labels = _resolve_labels(image, stride, channel_axis, labels)
     outputs = _invariant_outputs(image, denoiser, labels, range(count_subsets(labels)), channel_axis=channel_axis,
-                                 interpolation=interpolation, denoiser_kwargs=denoiser_kwargs, n_jobs=n_jobs)
+                                 interpolation=interpolation, denoiser_kwargs=denoiser_kwargs, n_jobs=n_jobs,
+                                 grid=grid)
     denoised = np.empty_like(image)
     for mask, output in outputs:
         denoised[mask] = output[mask]
@@ -90,7 +92,7 @@ def self_supervised_loss(noisy, denoiser, *, stride: int = 4, approximate: bool 
     total, count = 0.0, 0
     for mask, output in _invariant_outputs(noisy, denoiser, labels, subsets, channel_axis=channel_axis,
                                            interpolation=interpolation, denoiser_kwargs=denoiser_kwargs,
-                                           n_jobs=n_jobs):
+                                           n_jobs=n_jobs, grid=True):
         diff = output[mask].astype(np.float64) - noisy[mask]
         total, count = total + float(np.sum(diff * diff)), count + diff.size
     return total / count
@@ -115,15 +117,22 @@ def _resolve_labels(image, stride, channel_axis, labels) -> np.ndarray:
     return labels
 
 
-def _invariant_outputs(image, denoiser, labels, subsets, *, channel_axis, interpolation, denoiser_kwargs, n_jobs):
-    """Yield ``(mask, denoiser output)`` for each subset, the mask broadcast over channels."""
+def _invariant_outputs(image, denoiser, labels, subsets, *, channel_axis, interpolation, denoiser_kwargs, n_jobs,
+                       grid):
+    """Yield ``(mask, denoiser output)`` for each subset, the mask broadcast over channels.
+
+    On a grid (stride >= 2) no neighbour of a held-out pixel is held out, so one interpolation serves every subset;
+    other partitions interpolate per subset from the pixels outside it.
+    """
     if not callable(denoiser):
         raise TypeError(f"denoiser must be a callable image -> image, got {type(denoiser).__name__}")
     kwargs = dict(denoiser_kwargs or {})
-    replaced = interpolate_neighbors(image, kernel=interpolation, channel_axis=channel_axis)
+    shared = interpolate_neighbors(image, kernel=interpolation, channel_axis=channel_axis) if grid else None
 
     def run(offset):
         mask = labels == offset
+        replaced = shared if grid else interpolate_neighbors(image, kernel=interpolation, channel_axis=channel_axis,
+                                                             mask=mask)
         if channel_axis is not None:
             mask = np.expand_dims(mask, normalize_axis(channel_axis, image.ndim))
         mask = np.broadcast_to(mask, image.shape)
