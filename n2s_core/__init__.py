@@ -27,7 +27,7 @@ from .data import BUNDLED, crop_center, load_image, noisy_camera
 from .denoisers import METHODS, bm3d_available, get_method
 from .filters import disk, donut_median, median
 from .interpolation import interpolate_neighbors, neighbor_kernel
-from .invariance import denoise_invariant, ground_truth_loss, self_supervised_loss
+from .invariance import denoise_invariant, ground_truth_loss, loss_decomposition, self_supervised_loss
 from .metrics import mse, psnr, rescale_to, ssim
 from .noise import add_noise
 from .partitions import count_subsets, grid_labels, random_labels, subset_mask
@@ -38,6 +38,6 @@ __all__ = [
     "BUNDLED", "METHODS", "CalibrationResult", "add_noise", "bm3d_available", "calibrate_denoiser",
     "count_subsets", "crop_center", "denoise_invariant", "disk", "donut_median", "estimate_noise_variance",
     "expand_grid", "get_method", "grid_labels", "ground_truth_loss", "interpolate_neighbors", "load_image",
-    "median", "mix", "mixing_weight", "mse", "neighbor_kernel", "noisy_camera", "psnr", "random_labels",
+    "loss_decomposition", "median", "mix", "mixing_weight", "mse", "neighbor_kernel", "noisy_camera", "psnr", "random_labels",
     "rescale_to", "self_supervised_loss", "ssim", "subset_mask",
 ]

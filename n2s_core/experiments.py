@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from tqdm.auto import tqdm
 
+from ._checks import check_choice
 from .calibration import calibrate_denoiser, estimate_noise_variance, mix, mixing_weight
 from .denoisers import bm3d_available, get_method
 from .filters import donut_median, median
@@ -25,15 +26,16 @@ PAPER_TABLE1 = {
 PAPER_FIGURE2_BEST_RADIUS = 3  # paper Figure 2: the donut median's two loss curves share their minimum at r = 3
 
 
-def figure2_losses(noisy, clean, radii=range(1, 7)) -> dict:
+def figure2_losses(noisy, clean, radii=range(1, 7), *, filters=("donut", "median")) -> dict:
     """Self-supervised and ground-truth loss of the median and the donut median for each radius.
 
     Both filters are applied once to the whole image: the donut median is J-invariant by construction; the plain
-    median is not, which is the point of the figure.
+    median is not, which is the point of the figure. ``filters`` picks which of the two to run.
     """
     radii = [int(r) for r in radii]
     result = {"radii": radii}
-    for name, filt in (("donut", donut_median), ("median", median)):
+    for name in filters:
+        filt = {"donut": donut_median, "median": median}[check_choice(name, ("donut", "median"), name="filter")]
         outputs = [filt(noisy, r) for r in radii]
         self_sup = [ground_truth_loss(noisy, out) for out in outputs]
         truth = [ground_truth_loss(clean, out) for out in outputs]
