@@ -38,6 +38,6 @@ __all__ = [
     "BUNDLED", "METHODS", "CalibrationResult", "add_noise", "bm3d_available", "calibrate_denoiser",
     "count_subsets", "crop_center", "denoise_invariant", "disk", "donut_median", "estimate_noise_variance",
     "expand_grid", "get_method", "grid_labels", "ground_truth_loss", "interpolate_neighbors", "load_image",
-    "loss_decomposition", "median", "mix", "mixing_weight", "mse", "neighbor_kernel", "noisy_camera", "psnr", "random_labels",
-    "rescale_to", "self_supervised_loss", "ssim", "subset_mask",
+    "loss_decomposition", "median", "mix", "mixing_weight", "mse", "neighbor_kernel", "noisy_camera", "psnr",
+    "random_labels", "rescale_to", "self_supervised_loss", "ssim", "subset_mask",
 ]
