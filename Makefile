@@ -1,0 +1,70 @@
+# Noise2Self workbook: set up, test, reproduce, teach.   `make help` lists the targets.
+#
+# Everything runs from the virtual environment in .venv (created by `make setup`). torch is pinned to a
+# CPU build *before* the package is installed: an unpinned `pip install` would pull a multi-GB CUDA torch.
+
+PYTHON ?= python3
+VENV ?= .venv
+TORCH ?= torch==2.13.0
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.n2s-setup.stamp
+
+NOTEBOOKS := $(wildcard notebooks/*.ipynb)
+LINT_PATHS := $(wildcard n2s_core tests benchmarks conftest.py notebooks/*.py)
+TEST_PATHS := $(wildcard tests n2s_core notebooks)
+
+# nbval: run every notebook, compare no outputs (lax), use this environment's kernel.
+PYTEST_FLAGS := --nbval-lax --nbval-current-env --durations=15
+# Store outputs without timings, widget state or other metadata churn; keep cell tags.
+NBCONVERT_FLAGS := --to notebook --execute --inplace \
+	--ExecutePreprocessor.timeout=900 \
+	--ExecutePreprocessor.record_timing=False \
+	--ClearMetadataPreprocessor.enabled=True \
+	--ClearMetadataPreprocessor.preserve_cell_metadata_mask=tags \
+	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=kernelspec \
+	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=jupytext
+
+.DEFAULT_GOAL := help
+.PHONY: help setup reproduce test lab notebooks bench clean distclean
+
+help: ## list the targets
+	@echo "Noise2Self workbook. Targets:"
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## create .venv and install the package with its test and notebook extras (CPU torch)
+
+# The stamp is newer than pyproject.toml once the install succeeded: a second `make setup` does nothing.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install "$(TORCH)"
+	$(PY) -m pip install -e ".[test,notebooks]"
+	touch $@
+
+reproduce: setup ## recompute the paper's Figure 2 and Table 1 into results/
+	$(PY) -m n2s_core reproduce figure2 --out results
+	$(PY) -m n2s_core reproduce table1 --out results
+
+test: setup ## ruff, then ONE pytest run: unit tests, doctests, notebooks (nbval, quick), real browser
+	$(BIN)/ruff check $(LINT_PATHS)
+	N2S_QUICK=1 $(PY) -m pytest $(PYTEST_FLAGS) $(TEST_PATHS)
+
+lab: setup ## open JupyterLab on notebooks/ (for students)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks
+
+notebooks: setup ## re-run every notebook in quick mode, store its outputs, keep the .py twins in sync
+	@test -n "$(NOTEBOOKS)" || { echo "no notebooks/*.ipynb to run"; exit 1; }
+	$(BIN)/jupytext --sync $(NOTEBOOKS)   # edits made in a .py reach its .ipynb first
+	N2S_QUICK=1 $(BIN)/jupyter nbconvert $(NBCONVERT_FLAGS) $(NOTEBOOKS)
+	$(BIN)/jupytext --sync $(NOTEBOOKS)
+
+bench: setup ## run every benchmarks/*.py (each prints a ratio measured in one run)
+	@set -e; for script in $(wildcard benchmarks/*.py); do echo "== $$script"; $(PY) $$script; done
+
+clean: ## remove caches and test output (keeps .venv and results/)
+	rm -rf test-output .pytest_cache .ruff_cache .hypothesis .n2s_cache build
+	find . -path ./$(VENV) -prune -o -type d \( -name __pycache__ -o -name .ipynb_checkpoints \) -print \
+		| xargs -r rm -rf
+
+distclean: clean ## also remove .venv and the package's egg-info
+	rm -rf $(VENV) *.egg-info
