@@ -99,7 +99,8 @@ def read_image(path: Path):
     try:
         raw = io.imread(path)
     except Exception as error:  # the readers raise many types for a corrupt file
-        raise ValueError(f"could not read {path} as an image ({type(error).__name__}: {error})") from None
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(f"could not read {path} as an image ({reason})") from None
     if raw.ndim == 3 and raw.shape[-1] == 4:
         raw = raw[..., :3]
     if not (raw.ndim == 2 or (raw.ndim == 3 and raw.shape[-1] == 3)):

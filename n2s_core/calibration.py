@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.auto import tqdm
 
-from ._checks import as_float_image, check_same_shape
+from ._checks import as_float_image, check_same_shape, check_stride, spatial_shape
 from .invariance import denoise_invariant, ground_truth_loss, self_supervised_loss
 
 
@@ -105,6 +105,7 @@ def calibrate_denoiser(noisy, denoiser: Callable, parameter_grid, *, stride: int
         clean = as_float_image(clean, name="clean")
         check_same_shape(noisy, clean, names=("noisy", "clean"))
     settings = expand_grid(parameter_grid)
+    check_stride(stride, spatial_shape(noisy, channel_axis))  # fail before the first (slow) setting runs
     options = dict(stride=stride, channel_axis=channel_axis, interpolation=interpolation, n_jobs=n_jobs)
     losses, truth = [], []
     for params in tqdm(settings, desc=getattr(denoiser, "__name__", "calibrate"), disable=not progress):

@@ -1,6 +1,6 @@
 """J-invariance: turn any denoiser into one whose output on J never looks at the input on J, and score it.
 
-For a partition into subsets J, the J-invariant version of a denoiser g is (paper §1, eq. 3)
+For a partition into subsets J, the J-invariant version of a denoiser g is (Batson & Royer 2019)
 
     f(x)_J = g(1_J * s(x) + 1_{J^c} * x)_J,
 
