@@ -109,8 +109,9 @@ def ground_truth_loss(clean, denoised) -> float:
 def loss_decomposition(clean, noisy, denoised) -> dict:
     """The terms of ``||f(x) - x||^2 = ||f(x) - y||^2 + ||x - y||^2 - 2 <f(x) - y, x - y>`` (per-pixel means).
 
-    For J-invariant f and zero-mean noise independent across subsets, the cross term averages to zero, so the
-    gap ``self_supervised - ground_truth`` is the noise variance ``||x - y||^2`` (paper §1).
+    ``cross_term`` is ``mean((f(x) - y) * (x - y))``, so ``gap = self_supervised - ground_truth
+    = noise_variance - 2 * cross_term``. For J-invariant f and zero-mean noise independent across subsets the
+    cross term averages to zero and the gap is the noise variance.
 
     Examples
     --------
@@ -125,7 +126,7 @@ def loss_decomposition(clean, noisy, denoised) -> dict:
     self_sup = float(np.mean((denoised - noisy) ** 2))
     truth = float(np.mean((denoised - clean) ** 2))
     return {"self_supervised": self_sup, "ground_truth": truth, "noise_variance": float(np.mean((noisy - clean) ** 2)),
-            "cross_term": float(-2 * np.mean((denoised - clean) * (noisy - clean))), "gap": self_sup - truth}
+            "cross_term": float(np.mean((denoised - clean) * (noisy - clean))), "gap": self_sup - truth}
 
 
 def _resolve_labels(image, stride, channel_axis, labels) -> np.ndarray:
