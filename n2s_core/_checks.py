@@ -48,8 +48,8 @@ def spatial_shape(image: np.ndarray, channel_axis: int | None) -> tuple[int, ...
 
 def normalize_axis(channel_axis: int, ndim: int) -> int:
     """Turn a possibly negative ``channel_axis`` into a valid index, or raise."""
-    if not isinstance(channel_axis, numbers.Integral):
-        raise TypeError(f"channel_axis must be an int or None, got {channel_axis!r}")
+    if not isinstance(channel_axis, numbers.Integral) or isinstance(channel_axis, bool):
+        raise TypeError(f"channel_axis must be an int or None, got {channel_axis!r} (e.g. channel_axis=-1 for RGB)")
     if ndim < 2 or not -ndim <= channel_axis < ndim:
         raise ValueError(
             f"channel_axis={channel_axis} is out of range for an array with {ndim} axes; "

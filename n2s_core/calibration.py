@@ -29,6 +29,8 @@ class CalibrationResult:
     ground_truth_losses: list[float] | None  # MSE to the clean image, when one was given (teaching only)
     stride: int  # grid spacing used for J
     approximate: bool  # True when each loss scored one subset only
+    channel_axis: int | None = None  # channel axis of the calibrated image
+    interpolation: str = "axis"  # what replaced the held-out pixels
 
     @property
     def best_index(self) -> int:
@@ -51,6 +53,7 @@ class CalibrationResult:
     def invariant_denoiser(self) -> Callable:
         """The J-invariant denoiser at the best parameters, the one whose loss was measured."""
         return functools.partial(denoise_invariant, denoiser=self.function, stride=self.stride,
+                                 channel_axis=self.channel_axis, interpolation=self.interpolation,
                                  denoiser_kwargs=self.best_parameters)
 
     def to_dict(self) -> dict:
@@ -65,6 +68,8 @@ class CalibrationResult:
             "best_loss": float(self.best_loss),
             "stride": self.stride,
             "approximate": self.approximate,
+            "channel_axis": self.channel_axis,
+            "interpolation": self.interpolation,
         }
 
 
@@ -109,16 +114,17 @@ def calibrate_denoiser(noisy, denoiser: Callable, parameter_grid, *, stride: int
     options = dict(stride=stride, channel_axis=channel_axis, interpolation=interpolation, n_jobs=n_jobs)
     losses, truth = [], []
     for params in tqdm(settings, desc=getattr(denoiser, "__name__", "calibrate"), disable=not progress):
-        if clean is None:
+        if approximate or clean is None:
             losses.append(self_supervised_loss(noisy, denoiser, approximate=approximate, denoiser_kwargs=params,
                                                **options))
-            continue
-        denoised = denoise_invariant(noisy, denoiser, denoiser_kwargs=params, **options)
-        losses.append(ground_truth_loss(noisy, denoised))
-        truth.append(ground_truth_loss(clean, denoised))
+        if clean is not None:  # the full J-invariant output, scored against both images
+            denoised = denoise_invariant(noisy, denoiser, denoiser_kwargs=params, **options)
+            truth.append(ground_truth_loss(clean, denoised))
+            if not approximate:
+                losses.append(ground_truth_loss(noisy, denoised))
     return CalibrationResult(function=denoiser, parameters=settings, losses=losses,
                              ground_truth_losses=truth if clean is not None else None, stride=stride,
-                             approximate=approximate and clean is None)
+                             approximate=approximate, channel_axis=channel_axis, interpolation=interpolation)
 
 
 def expand_grid(parameter_grid) -> list[dict]:
@@ -160,7 +166,7 @@ def mixing_weight(noise_variance: float, loss: float) -> float:
     For J-invariant f, f(x) - y and x - y are uncorrelated, so the mix's error is
     ``lambda**2 e + (1 - lambda)**2 var``, minimal at ``var / (e + var)``; and ``e + var`` is the loss.
     """
-    if loss <= 0 or noise_variance < 0:
+    if not (np.isfinite(loss) and np.isfinite(noise_variance)) or loss <= 0 or noise_variance < 0:
         raise ValueError(f"need loss > 0 and noise_variance >= 0, got loss={loss}, noise_variance={noise_variance}")
     return float(min(1.0, noise_variance / loss))
 

@@ -43,7 +43,9 @@ def donut_median(image, radius: int, *, channel_axis: int | None = None) -> np.n
     """Median over a disk of ``radius`` around each pixel, centre excluded (J-invariant in one pass).
 
     The footprint holds an even number of values; scipy then returns the upper of the two middle ones.
-    Borders are mirrored without repeating the edge pixel, so no pixel reaches its own output.
+    Borders wrap around (periodic). Any mirror rule would break J-invariance near the edge: a pixel ``d`` rows
+    from the border meets itself at offset ``2d``. With wrapping and ``radius`` below the image side, no offset
+    of the disk lands on the pixel itself.
 
     Examples
     --------
@@ -62,10 +64,11 @@ def _footprint_median(image, radius, *, donut, channel_axis):
     shape = spatial_shape(image, channel_axis)
     if min(shape) <= radius:
         raise ValueError(f"radius={radius} needs an image wider than {radius} pixels, got spatial shape {shape}")
+    mode = "wrap" if donut else "mirror"
     if channel_axis is None:
-        return ndi.median_filter(image, footprint=footprint, mode="mirror")
+        return ndi.median_filter(image, footprint=footprint, mode=mode)
     axis = normalize_axis(channel_axis, image.ndim)
-    out = [ndi.median_filter(c, footprint=footprint, mode="mirror") for c in np.moveaxis(image, axis, 0)]
+    out = [ndi.median_filter(c, footprint=footprint, mode=mode) for c in np.moveaxis(image, axis, 0)]
     return np.moveaxis(np.stack(out), 0, axis)
 
 

@@ -38,6 +38,9 @@ def show_images(images: dict, *, ncols: int | None = None, size: float = 3.0, zo
 def plot_loss_curves(x, curves: dict, *, ax=None, xlabel: str = "parameter", ylabel: str = "mean squared error",
                      mark_min: bool = True, styles: dict | None = None):
     """One line per named curve against ``x``; the minimum of each marked with a dot."""
+    if not curves or len(x) == 0:
+        raise ValueError("plot_loss_curves got empty input; give x values and at least one curve, "
+                         "e.g. ([1, 2], {'loss': [0.1, 0.2]})")
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
     styles = styles or {}
     for label, values in curves.items():
@@ -57,12 +60,16 @@ def plot_figure2(result: dict, *, noisy=None, denoised: dict | None = None):
 
     ``result`` is the dict of :func:`n2s_core.experiments.figure2_losses`; ``denoised`` maps titles to images.
     """
+    filters = [name for name in ("donut", "median") if name in result]
+    if not filters or "radii" not in result:
+        raise ValueError("plot_figure2 got an empty or foreign result; pass the dict of experiments.figure2_losses")
     panels = ([("noisy", noisy)] if noisy is not None else []) + list((denoised or {}).items())
     fig = plt.figure(figsize=(5.5 + 2.6 * len(panels), 4))
     grid = fig.add_gridspec(1, 1 + len(panels), width_ratios=[2.1] + [1] * len(panels))
     ax = fig.add_subplot(grid[0])
     curves, styles = {}, {}
-    for name, colour in (("donut", "C0"), ("median", "C1")):
+    for name in filters:
+        colour = {"donut": "C0", "median": "C1"}[name]
         curves[f"{name}: self-supervised"] = result[name]["self_supervised"]
         curves[f"{name}: ground truth"] = result[name]["ground_truth"]
         styles[f"{name}: self-supervised"] = {"color": colour, "marker": "o"}
