@@ -377,7 +377,8 @@ def invariant_any_partition(image, denoiser, partition):
         held_out = partition == offset
         total = ndi.correlate(np.where(held_out, 0.0, image), n2s.neighbor_kernel(2), mode="mirror")
         weight = ndi.correlate((~held_out).astype(float), n2s.neighbor_kernel(2), mode="mirror")
-        fill = total / np.maximum(weight, 1e-12)  # weight 0 only if all four neighbours are held out
+        # weight 0 only if every neighbour is held out too (likeliest in a corner): use the mean of the visible pixels
+        fill = np.where(weight > 0, total / np.maximum(weight, 1e-12), image[~held_out].mean())
         out[held_out] = denoiser(np.where(held_out, fill, image))[held_out]
     return out
 

@@ -86,13 +86,14 @@ plt.show()
 # ### From scratch
 # Stack one shifted copy of the image per footprint offset and take the middle value. The donut holds an even
 # number of values; scipy's `median_filter` (and so `n2s.donut_median`) returns the *upper* of the two middle ones,
-# not their mean as `np.median` would. Borders are mirrored without repeating the edge pixel (numpy `"reflect"`),
-# so no pixel ever reaches its own output.
+# not their mean as `np.median` would. At the border the donut *wraps around* (numpy `"wrap"`): with any mirror,
+# a pixel $d$ rows from the edge meets its own reflection at offset $2d$, and the donut would read its centre after
+# all. The plain median keeps the mirror (numpy `"reflect"`); it reads its centre anyway.
 
 # %%
-def footprint_median(image, footprint):
+def footprint_median(image, footprint, pad_mode):
     r = footprint.shape[0] // 2
-    padded = np.pad(image, r, mode="reflect")
+    padded = np.pad(image, r, mode=pad_mode)
     h, w = image.shape
     stack = np.stack([padded[dr:dr + h, dc:dc + w] for dr, dc in zip(*np.nonzero(footprint), strict=True)])
     return np.partition(stack, len(stack) // 2, axis=0)[len(stack) // 2]  # (H, W): rank n // 2 of n values
@@ -101,9 +102,9 @@ def footprint_median(image, footprint):
 clean, noisy = n2s.noisy_camera(sigma=SIGMA, rng=SEED, size=SIZE)  # clipped to [0, 1], as in the paper
 crop = n2s.crop_center(noisy, 128)
 for r in (1, 3):
-    assert np.allclose(footprint_median(crop, n2s.disk(r, donut=True)), n2s.donut_median(crop, r))
-    assert np.allclose(footprint_median(crop, n2s.disk(r)), n2s.median(crop, r))
-for i, j in [(0, 0), (0, 7), (64, 64)]:  # J-invariance, corner and edge included: changing x_ij leaves f(x)_ij
+    assert np.allclose(footprint_median(crop, n2s.disk(r, donut=True), "wrap"), n2s.donut_median(crop, r))
+    assert np.allclose(footprint_median(crop, n2s.disk(r), "reflect"), n2s.median(crop, r))
+for i, j in [(0, 0), (1, 7), (64, 64)]:  # J-invariance, corner and edge included: changing x_ij leaves f(x)_ij
     kicked = crop.copy()
     kicked[i, j] += 1.0
     assert n2s.donut_median(kicked, 3)[i, j] == n2s.donut_median(crop, 3)[i, j]
