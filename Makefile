@@ -15,7 +15,7 @@ LINT_PATHS := $(wildcard n2s_core tests benchmarks conftest.py notebooks/*.py)
 TEST_PATHS := $(wildcard tests n2s_core notebooks)
 
 # nbval: run every notebook, compare no outputs (lax), use this environment's kernel.
-PYTEST_FLAGS := --nbval-lax --nbval-current-env --durations=15
+PYTEST_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=300 --durations=15
 # Store outputs without timings, widget state or other metadata churn; keep cell tags.
 NBCONVERT_FLAGS := --to notebook --execute --inplace \
 	--ExecutePreprocessor.timeout=900 \
