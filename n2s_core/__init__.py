@@ -22,6 +22,7 @@ from .calibration import (
     expand_grid,
     mix,
     mixing_weight,
+    swept_parameter,
 )
 from .data import BUNDLED, crop_center, load_image, noisy_camera
 from .denoisers import METHODS, bm3d_available, get_method
@@ -39,5 +40,5 @@ __all__ = [
     "count_subsets", "crop_center", "denoise_invariant", "disk", "donut_median", "estimate_noise_variance",
     "expand_grid", "get_method", "grid_labels", "ground_truth_loss", "interpolate_neighbors", "load_image",
     "loss_decomposition", "median", "mix", "mixing_weight", "mse", "neighbor_kernel", "noisy_camera", "psnr",
-    "random_labels", "rescale_to", "self_supervised_loss", "ssim", "subset_mask",
+    "random_labels", "rescale_to", "self_supervised_loss", "ssim", "subset_mask", "swept_parameter",
 ]

@@ -148,6 +148,20 @@ def expand_grid(parameter_grid) -> list[dict]:
     return settings
 
 
+def swept_parameter(parameters: list[dict]) -> str:
+    """The name of the first parameter that takes more than one value over ``parameters`` (for plot axes).
+
+    Examples
+    --------
+    >>> swept_parameter([{"h": 0.1, "patch_size": 5}, {"h": 0.2, "patch_size": 5}])
+    'h'
+    """
+    varying = [k for k in parameters[0] if len({repr(p.get(k)) for p in parameters}) > 1] if parameters else []
+    if not varying:
+        raise ValueError("no parameter takes more than one value; nothing was swept")
+    return varying[0]
+
+
 def estimate_noise_variance(noisy, *, channel_axis: int | None = None) -> float:
     """Noise variance estimated from the image alone (wavelet median absolute deviation, Donoho & Johnstone 1994).
 

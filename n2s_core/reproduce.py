@@ -14,6 +14,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .calibration import swept_parameter
 from .data import noisy_camera
 from .experiments import PAPER_FIGURE2_BEST_RADIUS, figure2_losses, table1
 from .filters import donut_median, median
@@ -96,7 +97,7 @@ def _table1_figure(result):
     fig, axes = plt.subplots(1, len(rows), figsize=(3.6 * len(rows), 3.3), squeeze=False)
     for ax, row in zip(axes[0], rows, strict=True):
         calib = row["calibration"]
-        key = next(k for k in calib["parameters"][0] if len({str(p[k]) for p in calib["parameters"]}) > 1)
+        key = swept_parameter(calib["parameters"])
         curves = {"self-supervised": calib["self_supervised_losses"], "ground truth": calib["ground_truth_losses"]}
         plot_loss_curves([p[key] for p in calib["parameters"]], curves, ax=ax, xlabel=key)
         ax.set_title(row["label"])
