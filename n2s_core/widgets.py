@@ -47,20 +47,28 @@ def marker_line(values: dict, report: str | None = None) -> str:
 
 
 def interactive_panel(draw: Callable[..., str | None], **controls) -> widgets.VBox:
-    """Controls above an output area; on every change ``draw(**values)`` runs and a marker line is printed.
+    """Controls, a hint and an output area; on every change ``draw(**values)`` redraws there and a marker line is
+    printed.
 
     ``draw`` takes the control values as keyword arguments, draws its figure with matplotlib and may return a
-    short report such as ``"loss=0.0114"``. The panel draws once when displayed.
+    short report such as ``"loss=0.0114"``. The panel does not draw when it is created: call ``draw()`` once in the
+    cell above it, so static renders (GitHub, nbviewer) show a figure. Headless runs (nbconvert, nbval) then never
+    route output through a widget, which was seen to hang them.
     """
     if not controls:
         raise ValueError("interactive_panel needs at least one control, e.g. radius=int_slider('r', 3, 1, 6)")
+    output = widgets.Output()
 
-    def refresh(**values):
-        report = draw(**values)
-        print(marker_line(values, report))
+    def refresh(change=None):
+        values = {name: control.value for name, control in controls.items()}
+        output.clear_output(wait=True)
+        with output:
+            print(marker_line(values, draw(**values)))
 
-    output = widgets.interactive_output(refresh, controls)
-    return widgets.VBox([widgets.HBox(list(controls.values())), output])
+    for control in controls.values():
+        control.observe(refresh, names="value")
+    hint = widgets.HTML("<i>Move a control: the figure above is redrawn here with the new values.</i>")
+    return widgets.VBox([widgets.HBox(list(controls.values())), hint, output])
 
 
 def _short(value) -> str:
