@@ -31,6 +31,7 @@ class CalibrationResult:
     approximate: bool  # True when each loss scored one subset only
     channel_axis: int | None = None  # channel axis of the calibrated image
     interpolation: str = "axis"  # what replaced the held-out pixels
+    labels: np.ndarray | None = None  # the partition, when not the grid
 
     @property
     def best_index(self) -> int:
@@ -54,7 +55,7 @@ class CalibrationResult:
         """The J-invariant denoiser at the best parameters, the one whose loss was measured."""
         return functools.partial(denoise_invariant, denoiser=self.function, stride=self.stride,
                                  channel_axis=self.channel_axis, interpolation=self.interpolation,
-                                 denoiser_kwargs=self.best_parameters)
+                                 labels=self.labels, denoiser_kwargs=self.best_parameters)
 
     def to_dict(self) -> dict:
         """Plain-Python summary for JSON."""
@@ -70,11 +71,12 @@ class CalibrationResult:
             "approximate": self.approximate,
             "channel_axis": self.channel_axis,
             "interpolation": self.interpolation,
+            "partition": "grid" if self.labels is None else f"labels ({int(self.labels.max()) + 1} subsets)",
         }
 
 
 def calibrate_denoiser(noisy, denoiser: Callable, parameter_grid, *, stride: int = 4, approximate: bool = False,
-                       clean=None, channel_axis: int | None = None, interpolation: str = "axis",
+                       clean=None, channel_axis: int | None = None, interpolation: str = "axis", labels=None,
                        n_jobs: int | None = None, progress: bool = False) -> CalibrationResult:
     """Score every parameter setting by the self-supervised loss of the J-invariant denoiser.
 
@@ -86,7 +88,7 @@ def calibrate_denoiser(noisy, denoiser: Callable, parameter_grid, *, stride: int
         ``denoiser(image, **params) -> image``.
     parameter_grid : dict of lists, or list of dicts
         ``{"sigma": [0.1, 0.2]}`` tries every combination; a list of dicts is tried as given.
-    stride, channel_axis, interpolation, n_jobs
+    stride, channel_axis, interpolation, labels, n_jobs
         As in :func:`n2s_core.denoise_invariant`.
     approximate : bool
         Score one subset per setting (``stride**ndim`` times faster, noisier; may miss the argmin).
@@ -110,8 +112,10 @@ def calibrate_denoiser(noisy, denoiser: Callable, parameter_grid, *, stride: int
         clean = as_float_image(clean, name="clean")
         check_same_shape(noisy, clean, names=("noisy", "clean"))
     settings = expand_grid(parameter_grid)
-    check_stride(stride, spatial_shape(noisy, channel_axis))  # fail before the first (slow) setting runs
-    options = dict(stride=stride, channel_axis=channel_axis, interpolation=interpolation, n_jobs=n_jobs)
+    if labels is None:
+        check_stride(stride, spatial_shape(noisy, channel_axis))  # fail before the first (slow) setting runs
+    options = dict(stride=stride, channel_axis=channel_axis, interpolation=interpolation, labels=labels,
+                   n_jobs=n_jobs)
     losses, truth = [], []
     for params in tqdm(settings, desc=getattr(denoiser, "__name__", "calibrate"), disable=not progress):
         if approximate or clean is None:
@@ -124,7 +128,8 @@ def calibrate_denoiser(noisy, denoiser: Callable, parameter_grid, *, stride: int
                 losses.append(ground_truth_loss(noisy, denoised))
     return CalibrationResult(function=denoiser, parameters=settings, losses=losses,
                              ground_truth_losses=truth if clean is not None else None, stride=stride,
-                             approximate=approximate, channel_axis=channel_axis, interpolation=interpolation)
+                             approximate=approximate, channel_axis=channel_axis, interpolation=interpolation,
+                             labels=labels)
 
 
 def expand_grid(parameter_grid) -> list[dict]:

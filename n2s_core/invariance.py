@@ -71,13 +71,14 @@ def denoise_invariant(image, denoiser, *, stride: int = 4, channel_axis: int | N
 
 
 def self_supervised_loss(noisy, denoiser, *, stride: int = 4, approximate: bool = False,
-                         channel_axis: int | None = None, interpolation: str = "axis", denoiser_kwargs=None,
-                         n_jobs: int | None = None) -> float:
+                         channel_axis: int | None = None, interpolation: str = "axis", labels=None,
+                         denoiser_kwargs=None, n_jobs: int | None = None) -> float:
     """Mean squared difference between the J-invariant denoiser's output and the noisy image itself.
 
     ``approximate=False`` (exact) scores every pixel and costs ``stride**ndim`` denoiser calls. ``approximate=True``
     scores one subset only (the middle one, as scikit-image does): one call, but a noisier estimate that can miss
-    the argmin by a grid step (see ``pitfalls``).
+    the argmin by a grid step (see ``pitfalls``). ``labels`` gives another partition, as in
+    :func:`denoise_invariant`.
 
     Examples
     --------
@@ -87,12 +88,13 @@ def self_supervised_loss(noisy, denoiser, *, stride: int = 4, approximate: bool 
     0.011
     """
     noisy = as_float_image(noisy, name="noisy")
-    labels = _resolve_labels(noisy, stride, channel_axis, None)
+    grid = labels is None
+    labels = _resolve_labels(noisy, stride, channel_axis, labels)
     subsets = [count_subsets(labels) // 2] if approximate else range(count_subsets(labels))
     total, count = 0.0, 0
     for mask, output in _invariant_outputs(noisy, denoiser, labels, subsets, channel_axis=channel_axis,
                                            interpolation=interpolation, denoiser_kwargs=denoiser_kwargs,
-                                           n_jobs=n_jobs, grid=True):
+                                           n_jobs=n_jobs, grid=grid):
         diff = output[mask].astype(np.float64) - noisy[mask]
         total, count = total + float(np.sum(diff * diff)), count + diff.size
     return total / count

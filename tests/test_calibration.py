@@ -317,3 +317,14 @@ def test_calibrate_bad_input():
         calibrate_denoiser(np.zeros((8, 8)), None, {"sigma": [1.0]})
     with pytest.raises(ValueError, match=r"stride must be >= 2, got 1"):
         calibrate_denoiser(np.zeros((8, 8)), gaussian, {"sigma": [1.0]}, stride=1)
+
+
+def test_calibration_on_a_random_partition_matches_its_invariant_denoiser(noisy_128):
+    clean, noisy = noisy_128
+    labels = n2s.random_labels(noisy.shape, n_subsets=9, rng=0)
+    result = calibrate_denoiser(noisy, gaussian, {"sigma": [0.5, 1.5]}, labels=labels, clean=clean)
+    denoised = result.invariant_denoiser(noisy)
+    assert np.isclose(result.best_loss, np.mean((denoised - noisy) ** 2))
+    assert result.to_dict()["partition"] == "labels (9 subsets)"
+    direct = n2s.self_supervised_loss(noisy, gaussian, labels=labels, denoiser_kwargs=result.best_parameters)
+    assert np.isclose(direct, result.best_loss)
