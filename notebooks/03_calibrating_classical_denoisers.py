@@ -87,8 +87,9 @@ print(f"{SIZE} x {SIZE} crop, noisy PSNR {n2s.psnr(clean, noisy):.2f} dB; noise 
 # %% [markdown]
 # ### From scratch
 # For each setting: replace the pixels of subset $J$ by the mean of their four axis neighbours, denoise, keep the
-# output on $J$; after all 16 subsets, score $\frac1m\|f(x)-x\|^2$ (the J-invariant construction of the paper). Borders are mirrored without
-# repeating the edge pixel (numpy `"reflect"`), so no pixel leaks into its own replacement.
+# output on $J$; after all 16 subsets, score $\frac1m\|f(x)-x\|^2$ (the paper's J-invariant construction).
+# Borders are mirrored without repeating the edge pixel (numpy `"reflect"`), so no pixel leaks into its own
+# replacement.
 
 # %%
 def scratch_losses(noisy, denoiser, settings, stride=STRIDE):
