@@ -13,6 +13,12 @@ Follow the data from a noisy image to a denoised one, one idea per module:
 - :mod:`~n2s_core.data`           images that ship with the dependencies; the paper's noisy camera
 - :mod:`~n2s_core.experiments`    Figure 2 and Table 1 as functions returning numbers
 - :mod:`~n2s_core.plotting`, :mod:`~n2s_core.widgets`  figures and ipywidgets for the notebooks (import them)
+
+Neural half (imports torch, so import these modules explicitly):
+
+- :mod:`~n2s_core.masking`    torch maskers (grid + axis/diagonal/zero, random + uniform, random neighbour), masked MSE
+- :mod:`~n2s_core.models`     UNet and DnCNN as the paper describes them
+- :mod:`~n2s_core.inference`  single-pass and full J-invariant prediction
 """
 
 from .calibration import (
