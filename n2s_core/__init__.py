@@ -19,6 +19,7 @@ Neural half (imports torch, so import these modules explicitly):
 - :mod:`~n2s_core.masking`    torch maskers (grid + axis/diagonal/zero, random + uniform, random neighbour), masked MSE
 - :mod:`~n2s_core.models`     UNet and DnCNN as the paper describes them
 - :mod:`~n2s_core.inference`  single-pass and full J-invariant prediction
+- :mod:`~n2s_core.training`   one ``train`` function and a ``TrainConfig`` for Noise2Self / Noise2Noise / Noise2Truth
 """
 
 from .calibration import (
