@@ -20,6 +20,7 @@ Neural half (imports torch, so import these modules explicitly):
 - :mod:`~n2s_core.models`     UNet and DnCNN as the paper describes them
 - :mod:`~n2s_core.inference`  single-pass and full J-invariant prediction
 - :mod:`~n2s_core.training`   one ``train`` function and a ``TrainConfig`` for Noise2Self / Noise2Noise / Noise2Truth
+- :mod:`~n2s_core.denoise`    train on one noisy image and denoise it (``python -m n2s_core denoise``)
 """
 
 from .calibration import (

@@ -1,4 +1,4 @@
-"""Command line: ``python -m n2s_core reproduce figure2|table1 --out DIR`` and ``python -m n2s_core calibrate IMAGE``.
+"""Command line: ``python -m n2s_core reproduce figure2|table1 --out DIR``, ``calibrate IMAGE``, ``denoise IMAGE``.
 
 Errors a user can fix (a missing file, a bad option) print one ``error:`` line and exit with status 2.
 """
@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 EXPERIMENTS = ("figure2", "table1")
+IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg")
 
 
 def main(argv=None) -> int:
@@ -45,6 +46,18 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument("--out", type=Path, help="write the JSON report here (default: print it)")
     cal.add_argument("--denoised", type=Path, help="also write the denoised image (plain denoiser, best setting)")
     cal.set_defaults(run=_calibrate)
+
+    den = commands.add_parser("denoise", help="train a net by Noise2Self on one noisy image and denoise it")
+    den.add_argument("image", type=Path, help="PNG, JPEG or TIFF (8 or 16 bit); 2-D gray or RGB (alpha dropped)")
+    den.add_argument("--out", type=Path, required=True,
+                     help="denoised image; format from its extension, bit depth from the input")
+    den.add_argument("--model", default="unet-small", help="unet-small, unet or dncnn (default unet-small)")
+    den.add_argument("--steps", type=int, default=300, help="training steps (default 300)")
+    den.add_argument("--invariant", action="store_true", help="J-invariant prediction (16 passes) instead of one")
+    den.add_argument("--seed", type=int, default=0, help="seeds weights, crops and masks (default 0)")
+    den.add_argument("--report", type=Path, help="JSON run report (default: OUTPUT with a .json suffix)")
+    den.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
+    den.set_defaults(run=_denoise)
     return parser
 
 
@@ -81,6 +94,38 @@ def _calibrate(args) -> int:
     return 0
 
 
+def _denoise(args) -> int:
+    from .denoise import MODELS  # imports torch, so only here
+
+    if args.model not in MODELS:
+        raise ValueError(f"unknown model {args.model!r}; choose one of {', '.join(MODELS)}")
+    report_path = args.report or args.out.with_suffix(".json")
+    _check_outputs(args.image, args.out, report_path)
+    image, channel_axis = read_image(args.image)
+    if args.out.suffix.lower() in (".jpg", ".jpeg") and _file_dtype(args.image) == np.uint16:
+        raise ValueError(f"{args.image} is 16-bit but JPEG holds 8 bits; write --out as .tif or .png")
+    from .denoise import denoise_image
+
+    denoised, report = denoise_image(image, channel_axis=channel_axis, model=args.model, steps=args.steps,
+                                     seed=args.seed, device=args.device, invariant=args.invariant)
+    write_image(args.out, denoised, like=args.image)
+    report = {"image": str(args.image), "output": str(args.out), **report}
+    report_path.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {args.out} and {report_path} in {report['wall_seconds']} s (final loss {report['final_loss']:.4g})")
+    return 0
+
+
+def _check_outputs(image: Path, out: Path, report: Path) -> None:
+    """Refuse, before any training, outputs that would overwrite the input or that cannot be written."""
+    for name, path in (("--out", out), ("--report", report)):
+        if path.resolve() == image.resolve() or (path.exists() and image.exists() and path.samefile(image)):
+            raise ValueError(f"{name} {path} is the input image; choose another path (the input is never modified)")
+        if not path.parent.is_dir():
+            raise ValueError(f"{name} {path}: folder {path.parent} does not exist; create it first")
+    if out.suffix.lower() not in IMAGE_SUFFIXES:
+        raise ValueError(f"--out {out} has an unsupported extension; use one of {', '.join(IMAGE_SUFFIXES)}")
+
+
 def parse_param(text: str) -> tuple[str, list]:
     """``"h=0.05,0.1"`` -> ``("h", [0.05, 0.1])``; values are Python literals, plain words stay strings."""
     name, sep, values = text.partition("=")
@@ -108,12 +153,18 @@ def read_image(path: Path):
     return img_as_float(raw), (-1 if raw.ndim == 3 else None)
 
 
+def _file_dtype(path: Path):
+    from skimage import io
+
+    return io.imread(path).dtype
+
+
 def write_image(path: Path, image, *, like: Path) -> None:
     """Write ``image`` (float on [0, 1]) with the bit depth of the file ``like``."""
     from skimage import io
     from skimage.util import img_as_ubyte, img_as_uint
 
-    dtype = io.imread(like).dtype
+    dtype = _file_dtype(like)
     image = np.clip(image, 0, 1)
     converted = img_as_uint(image) if dtype == np.uint16 else img_as_ubyte(image)
     io.imsave(path, converted, check_contrast=False)

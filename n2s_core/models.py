@@ -214,6 +214,7 @@ def small_unet(**kwargs) -> UNet:
 
 
 _BUILDERS = {"unet": UNet, "unet-small": small_unet, "dncnn": DnCNN}
+MODEL_NAMES = tuple(sorted(_BUILDERS))  # the names build_model accepts
 
 
 def build_model(name: str, *, in_channels: int = 1, **kwargs) -> nn.Module:
