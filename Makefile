@@ -59,7 +59,7 @@ notebooks: setup ## re-run every notebook in quick mode, store its outputs, keep
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
 
 bench: setup ## run every benchmarks/*.py (each prints a ratio measured in one run)
-	@set -e; for script in $(wildcard benchmarks/*.py); do echo "== $$script"; $(PY) $$script; done
+	@set -e; for script in $(wildcard benchmarks/bench_*.py); do echo "== $$script"; $(PY) $$script; done
 
 clean: ## remove caches and test output (keeps .venv and results/)
 	rm -rf test-output .pytest_cache .ruff_cache .hypothesis .n2s_cache build

@@ -20,6 +20,7 @@ import time
 
 import numpy as np
 import skimage
+from _machine import OtherLoad  # benchmarks/_machine.py, beside this script
 from skimage.restoration import calibrate_denoiser as skimage_calibrate
 
 import n2s_core as n2s
@@ -68,17 +69,6 @@ def compare(noisy, name, repeats):
             "ratio": sk_s / ours_s, "rel": rel}
 
 
-def machine_seconds():
-    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat (Linux); None elsewhere."""
-    try:
-        with open("/proc/stat") as handle:
-            ticks = [int(v) for v in handle.readline().split()[1:]]
-    except OSError:
-        return None
-    hz = os.sysconf("SC_CLK_TCK")
-    return (sum(ticks) - ticks[3] - ticks[4]) / hz, sum(ticks) / hz  # minus idle and iowait
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=1, help="timed runs of each side per grid (best kept)")
@@ -97,9 +87,8 @@ def main(argv=None):
         run_ours(warm, method.function, method.grid(warm))
         run_skimage(warm, method.function, method.grid(warm))
 
-    before, own_before = machine_seconds(), time.process_time()
+    load = OtherLoad()
     rows = [compare(noisy, name, args.repeats) for name in GRIDS]
-    after, own = machine_seconds(), time.process_time() - own_before
     total_ours, total_sk = sum(r["ours"] for r in rows), sum(r["skimage"] for r in rows)
     print("\n| grid | settings | ours (s) | scikit-image (s) | scikit-image / ours | max rel. diff |")
     print("|---|---|---|---|---|---|")
@@ -107,9 +96,7 @@ def main(argv=None):
         print(f"| {r['grid']} | {r['settings']} | {r['ours']:.2f} | {r['skimage']:.2f} | {r['ratio']:.2f}x "
               f"| {r['rel']:.1e} |")
     print(f"| total | | {total_ours:.2f} | {total_sk:.2f} | {total_sk / total_ours:.2f}x | |")
-    if before and after:  # other processes steal cores from the threads: say how much
-        others = max(0.0, (after[0] - before[0]) - own) / (after[1] - before[1])
-        print(f"\nother processes used {others:.0%} of this machine's CPU during the timed runs")
+    load.report()  # other processes steal cores from the threads: say how much
     verdict = "met" if min(r["ratio"] for r in rows) >= TARGET else "MISSED"
     print(f"\ntarget: ours >= {TARGET}x faster on every grid: {verdict} (best of {args.repeats} repeat(s))")
 

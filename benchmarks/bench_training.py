@@ -24,6 +24,7 @@ import time
 
 import torch
 import torch.nn.functional as F
+from _machine import OtherLoad  # benchmarks/_machine.py, beside this script
 
 from n2s_core.inference import predict_invariant, predict_single_pass
 from n2s_core.masking import Masker, masked_mse
@@ -75,16 +76,6 @@ def loop_masked(image, offset, stride=4):
     return out
 
 
-def machine_seconds():
-    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat (Linux); None elsewhere."""
-    try:
-        with open("/proc/stat") as handle:
-            ticks = [int(v) for v in handle.readline().split()[1:]]
-    except OSError:
-        return None
-    return [v / os.sysconf("SC_CLK_TCK") for v in (sum(ticks) - ticks[3] - ticks[4], sum(ticks))]  # busy, total
-
-
 def report(rows, label, first, second, target=None):
     """Print and keep one comparison: times of both sides, their ratio first / second, target met or missed."""
     ratio = first / second
@@ -111,7 +102,7 @@ def main(argv=None):
     model, grid = build_model(args.model), Masker("axis")  # grid masker for the J-invariant prediction
     print(f"{args.model}, batch {tuple(x.shape)} float32 CPU | {os.cpu_count()} cores, {torch.get_num_threads()} torch "
           f"threads, python {platform.python_version()}, torch {torch.__version__}")
-    before, own_before = machine_seconds(), time.process_time()
+    load = OtherLoad()
     rows = []
     t = best_of({"n2s": training_steps(copy.deepcopy(model), x, args.steps, Masker(args.masker)),
                  "sup": training_steps(copy.deepcopy(model), x, args.steps, None)}, args.repeats)
@@ -134,14 +125,11 @@ def main(argv=None):
     report(rows, "3. predict_invariant (16 subsets, one batch) / 16 x single pass", t["inv"], t["single"], 1.0)
     report(rows, f"3. predict_invariant (batch_size={args.batch}) / 16 x single pass", t["inv_b"], t["single"])
 
-    after, own = machine_seconds(), time.process_time() - own_before
     print("\n| comparison (first / second) | first (s) | second (s) | ratio | target | verdict |")
     print("|---|---|---|---|---|---|")
     for label, ours, ref, value, target, result in rows:
         print(f"| {label} | {ours:.4f} | {ref:.4f} | {value:.3f}x | {target} | {result} |")
-    if before and after:  # other processes steal cores from torch's threads: say how much
-        others = max(0.0, (after[0] - before[0]) - own) / (after[1] - before[1])
-        print(f"\nother processes used {others:.0%} of this machine's CPU during the timed runs")
+    load.report()  # other processes steal cores from the threads: say how much
     print(f"(best of {args.repeats} interleaved repeat(s) per side)")
 
 

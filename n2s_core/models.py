@@ -12,6 +12,7 @@ parameters.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 from itertools import pairwise
@@ -237,6 +238,29 @@ def build_model(name: str, *, in_channels: int = 1, **kwargs) -> nn.Module:
         raise ValueError(f"unknown model {name!r}; choose one of {choices}")
     kwargs.setdefault("out_channels", in_channels)
     return _BUILDERS[name](in_channels=in_channels, **kwargs)
+
+
+def seed_weights(model: nn.Module, seed: int) -> nn.Module:
+    """Redraw every (transposed) convolution's weights and biases with torch's default rule, from ``seed``.
+
+    Same distribution as a freshly built layer (Kaiming uniform with a = sqrt(5), bias uniform in +-1/sqrt(fan_in)),
+    but drawn from a ``torch.Generator``: reproducible without touching the global RNG. Returns ``model``.
+
+    Examples
+    --------
+    >>> a, b = seed_weights(nn.Conv2d(1, 2, 3), 0), seed_weights(nn.Conv2d(1, 2, 3), 0)
+    >>> torch.equal(a.weight, b.weight)
+    True
+    """
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for layer in model.modules():
+            if isinstance(layer, nn.Conv2d | nn.ConvTranspose2d):
+                nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+                if layer.bias is not None:
+                    bound = 1 / math.sqrt(layer.weight.shape[1] * layer.weight[0, 0].numel())  # 1 / sqrt(fan_in)
+                    nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+    return model
 
 
 def count_parameters(model: nn.Module) -> int:

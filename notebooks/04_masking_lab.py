@@ -41,7 +41,6 @@ if "google.colab" in sys.modules:
 
 # %%
 import dataclasses
-import math
 import os
 import resource
 import time
@@ -146,7 +145,6 @@ for ax in axes.flat:
     ax.set_axis_off()
 plt.show()
 
-
 # %% [markdown]
 # ## 3. Proof by gradient: the masked net never reads $x_J$
 #
@@ -156,19 +154,7 @@ plt.show()
 # $j$: the masked input holds no trace of $x_J$, whatever the net does with it.
 
 # %%
-def seeded(model, seed):
-    """torch's default Conv2d initialisation, drawn from a torch.Generator instead of the global RNG."""
-    generator = torch.Generator().manual_seed(seed)
-    for layer in model.modules():
-        if isinstance(layer, torch.nn.Conv2d):
-            torch.nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
-            if layer.bias is not None:
-                bound = 1 / math.sqrt(layer.weight[0].numel())  # 1 / sqrt(fan_in)
-                torch.nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
-    return model
-
-
-net = seeded(models.build_model("dncnn", depth=DEPTH, features=FEATURES), SEED)
+net = models.seed_weights(models.build_model("dncnn", depth=DEPTH, features=FEATURES), SEED)
 row, col = CROP // 2 + 2, CROP // 2 + 1
 offset = (row % STRIDE) * STRIDE + col % STRIDE
 mask = grid_mask(x.shape[-2:], offset=offset, stride=STRIDE)  # (H, W), True on J, which holds (row, col)
@@ -209,7 +195,7 @@ print(f"|d out_j / d x_j|: unmasked {plain[row, col]:.3g}, masked {masked_grad[r
 # (`predict_invariant`, J-invariant by construction).
 
 # %%
-model = seeded(models.build_model("dncnn", depth=DEPTH, features=FEATURES), SEED)
+model = models.seed_weights(models.build_model("dncnn", depth=DEPTH, features=FEATURES), SEED)
 config = training.TrainConfig(mode="n2s", steps=STEPS, batch_size=BATCH, crop=PATCH, lr=3e-3, replacement="axis",
                               stride=STRIDE, seed=SEED, device="cpu")
 result = training.train(model, x, config=config, progress=False)
@@ -312,7 +298,7 @@ assert inp.grad[0, 0, 0, 0] == 0.5  # two of the four axis neighbours are the co
 
 # %% tags=["solution"]
 # Exercise 3
-zero_model = seeded(models.build_model("dncnn", depth=DEPTH, features=FEATURES), SEED)
+zero_model = models.seed_weights(models.build_model("dncnn", depth=DEPTH, features=FEATURES), SEED)
 zero_config = dataclasses.replace(config, replacement="zero")
 training.train(zero_model, x, config=zero_config, progress=False)
 zero_single = n2s.psnr(clean, inference.predict_single_pass(zero_model, x)[0, 0].numpy())

@@ -38,7 +38,6 @@ if "google.colab" in sys.modules:
                     "git+https://github.com/n2s-workbook/noise2self-workbook"], check=True)
 
 # %%
-import math
 import os
 import resource
 import time
@@ -96,18 +95,6 @@ print(f"image {noisy.shape}, noisy PSNR {psnr_noisy:.2f} dB")
 # test; the authors' notebook instead kept one grid phase out of training.
 
 # %%
-def seeded(model, seed):
-    """torch's default (transposed) convolution initialisation, drawn from a torch.Generator, not the global RNG."""
-    generator = torch.Generator().manual_seed(seed)
-    for layer in model.modules():
-        if isinstance(layer, torch.nn.Conv2d | torch.nn.ConvTranspose2d):
-            torch.nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
-            if layer.bias is not None:
-                bound = 1 / math.sqrt(layer.weight.shape[1] * layer.weight[0, 0].numel())  # 1 / sqrt(fan_in)
-                torch.nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
-    return model
-
-
 class Recorder:
     """A training callback: every loss, and a single-pass prediction at each step in ``at``."""
 
@@ -123,8 +110,8 @@ class Recorder:
 
 
 snap_steps = [VAL_EVERY] + [round(STEPS * k / (SNAPSHOTS - 1)) for k in range(1, SNAPSHOTS)]  # e.g. 20, 60, ..
-nets = {"DnCNN": seeded(models.build_model("dncnn", depth=DEPTH, features=FEATURES), SEED),
-        "UNet": seeded(models.build_model("unet", features=UNET_FEATURES), SEED)}
+nets = {"DnCNN": models.seed_weights(models.build_model("dncnn", depth=DEPTH, features=FEATURES), SEED),
+        "UNet": models.seed_weights(models.build_model("unet", features=UNET_FEATURES), SEED)}
 configs, results, recorders = {}, {}, {}
 for name, net in nets.items():
     configs[name] = training.TrainConfig(mode="n2s", steps=STEPS, batch_size=1, crop=None, lr=LR[name],
