@@ -14,13 +14,14 @@ import numpy as np
 import torch
 
 from ._checks import as_float_image, check_choice, check_ndim, normalize_axis
-from .inference import predict_invariant, predict_single_pass
+from .inference import predict_tiled
 from .masking import Masker
-from .models import MODEL_NAMES, build_model, count_parameters
+from .models import MODEL_NAMES, build_model, count_parameters, seed_weights
 from .training import TrainConfig, pick_device, train
 
 MODELS = MODEL_NAMES  # ('dncnn', 'unet', 'unet-small')
 INVARIANT_STRIDE = 4  # grid spacing of the J-invariant prediction: 16 masked passes
+TILE, TILE_OVERLAP = 512, 64  # larger images are predicted in overlapping tiles, so memory stays bounded
 _HISTORY_POINTS = 200  # the report keeps at most this many (step, loss) pairs
 
 
@@ -50,6 +51,8 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
         "auto" (CUDA, then MPS, then CPU) or a torch device name.
     invariant : bool
         False: one pass of the net over the noisy image. True: the J-invariant prediction over a stride-4 grid.
+        Either way, images larger than 512 pixels on a side are predicted in overlapping 512 x 512 tiles
+        (:func:`~n2s_core.inference.predict_tiled`), so the device's memory bounds the tile, not the image.
     progress : bool
         Show a tqdm progress bar of the training.
 
@@ -80,12 +83,10 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
     config = TrainConfig(mode="n2s", steps=steps, batch_size=batch_size, lr=lr, crop=crop, replacement=replacement,
                          seed=seed, device=device)
     torch_device = pick_device(device)
-    with torch.random.fork_rng(devices=[]):  # seeded weights without touching the caller's global RNG
-        torch.manual_seed(seed)
-        net = build_model(model, in_channels=planes.shape[0])
+    net = seed_weights(build_model(model, in_channels=planes.shape[0]), seed)  # the global RNG is left alone
     x = torch.as_tensor(np.ascontiguousarray(planes), dtype=torch.float32)[None]  # (1, C, H, W)
     result = train(net, x, config=config, progress=progress)
-    out = _predict(net, x.to(torch_device), invariant=invariant, config=config)[0]  # (C, H, W)
+    out = _predict(net, x, invariant=invariant, config=config, device=torch_device)[0]  # (C, H, W)
     out = out.detach().cpu().numpy().astype(np.float64)
     denoised = np.clip(out[0] if axis is None else np.moveaxis(out, 0, axis), 0.0, 1.0)
     settings = {"model": model, "steps": steps, "batch_size": batch_size, "crop": crop, "lr": lr,
@@ -97,13 +98,15 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
     return denoised, report
 
 
-def _predict(net, x: torch.Tensor, *, invariant: bool, config: TrainConfig) -> torch.Tensor:
-    """Single pass, or the J-invariant prediction with the training replacement on a stride-4 grid."""
+def _predict(net, x: torch.Tensor, *, invariant: bool, config: TrainConfig, device: torch.device) -> torch.Tensor:
+    """Single pass, or the J-invariant prediction with the training replacement on a stride-4 grid; ``x`` stays on
+    the CPU and goes to the net's ``device`` one tile at a time."""
     if not invariant:
-        return predict_single_pass(net, x)
+        return predict_tiled(net, x, tile=TILE, overlap=TILE_OVERLAP)
     masker = Masker(config.replacement, stride=INVARIANT_STRIDE, partition="grid")
-    generator = torch.Generator(device=x.device).manual_seed(config.seed)
-    return predict_invariant(net, x, masker=masker, batch_size=config.batch_size, generator=generator)
+    generator = torch.Generator(device=device).manual_seed(config.seed)
+    return predict_tiled(net, x, tile=TILE, overlap=TILE_OVERLAP, masker=masker, batch_size=config.batch_size,
+                         generator=generator)
 
 
 def _losses(train_loss: list[float]) -> dict:

@@ -100,3 +100,18 @@ def test_cli_errors_are_one_line_and_exit_2(noisy_files, tmp_path, capsys, argv,
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and message in err and "\n" not in err and "Traceback" not in err
     assert noisy_files["tiff16"].read_bytes() == before and not (tmp_path / "out.tif").exists()
+
+
+def test_images_larger_than_a_tile_are_predicted_tile_by_tile(monkeypatch):
+    import n2s_core.denoise as module
+
+    monkeypatch.setattr(module, "TILE", 32)
+    monkeypatch.setattr(module, "TILE_OVERLAP", 8)
+    calls = []
+    real = module.predict_tiled
+    monkeypatch.setattr(module, "predict_tiled", lambda *a, **k: calls.append(k) or real(*a, **k))
+    noisy = np.random.default_rng(0).random((70, 45))
+    for invariant in (False, True):
+        denoised, _ = module.denoise_image(noisy, steps=2, crop=16, invariant=invariant, progress=False)
+        assert denoised.shape == noisy.shape and np.isfinite(denoised).all()
+    assert [(k["tile"], k["overlap"], "masker" in k) for k in calls] == [(32, 8, False), (32, 8, True)]

@@ -13,7 +13,6 @@ from scipy.stats import chisquare
 from torch import nn
 
 from n2s_core import grid_labels, interpolate_neighbors
-from n2s_core.inference import predict_invariant, predict_single_pass
 from n2s_core.masking import (
     NEIGHBOR_OFFSETS,
     Masker,
@@ -334,71 +333,9 @@ def test_masked_mse_sends_no_gradient_to_kept_pixels():
     assert torch.all(prediction.grad[0, 0][~mask] == 0) and torch.all(prediction.grad[0, 0][mask] != 0)
 
 
-# --- prediction -----------------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def bn_model():
-    """A conv net with BatchNorm whose running statistics differ from any batch's: train and eval modes differ."""
-    model = build(lambda: bn_net(2))
-    with torch.no_grad():
-        for seed in range(3):
-            model(rand(4, 2, 12, 12, seed=seed) * 3.0 + 1.0)  # train mode: moves the running statistics
-    return model
-
-
-def explicit_loop(model, x, masker):
-    model.eval()
-    with torch.no_grad():
-        total = 0
-        for k in range(masker.stride**2):
-            masked, mask = masker.mask(x, offset=k)
-            total = total + torch.where(mask, model(masked), 0)
-    return total
-
-
-@pytest.mark.parametrize("batch_size", [None, 1, 5, 27])
-def test_predict_invariant_equals_the_loop_over_offsets_and_restores_the_mode(bn_model, batch_size):
-    masker, x = Masker("diagonal", stride=3), rand(3, 2, 12, 11, seed=7)
-    expected = explicit_loop(bn_model, x, masker)
-    bn_model.train()
-    bn_model[1].eval()  # a mixed state, restored module by module
-    out = predict_invariant(bn_model, x, masker=masker, batch_size=batch_size)
-    torch.testing.assert_close(out, expected, rtol=1e-12, atol=1e-12)
-    assert [m.training for m in bn_model] == [True, False, True, True] and bn_model.training
-    assert not out.requires_grad
-
-
-def test_predict_invariant_does_not_depend_on_the_batch(bn_model):
-    masker, x = Masker("axis", stride=2), rand(2, 2, 10, 10, seed=8)
-    alone = predict_invariant(bn_model, x[:1], masker=masker)
-    torch.testing.assert_close(predict_invariant(bn_model, x, masker=masker)[:1], alone, rtol=1e-12, atol=1e-12)
-    with torch.no_grad():  # contrast: in train mode BatchNorm mixes the images of a batch
-        assert not torch.allclose(bn_model.train()(x)[:1], bn_model(x[:1]))
-
-
-def test_predict_invariant_is_J_invariant(bn_model):
-    masker, x = Masker("axis", stride=3), rand(1, 2, 9, 12, seed=9)
-    out = predict_invariant(bn_model, x, masker=masker)
-    mask = grid_mask((9, 12), offset=4, stride=3)
-    assert torch.equal(predict_invariant(bn_model, x + 10.0 * mask, masker=masker)[..., mask], out[..., mask])
-
-
-def test_predict_invariant_needs_a_grid_and_predict_single_pass_restores_the_mode(bn_model):
-    x = rand(2, 2, 8, 8)
-    with pytest.raises(ValueError, match="needs a grid masker"):
-        predict_invariant(bn_model, x, masker=Masker("random"))
-    with pytest.raises(ValueError, match="batch_size"):
-        predict_invariant(bn_model, x, masker=Masker("axis"), batch_size=0)
-    bn_model.train()
-    out = predict_single_pass(bn_model, x)
-    assert bn_model.training and not out.requires_grad
-    with torch.no_grad():
-        torch.testing.assert_close(out, bn_model.eval()(x))
-
-
 # --- hygiene --------------------------------------------------------------------------------------------------------
 
-def test_inputs_are_never_mutated(bn_model):
+def test_inputs_are_never_mutated():
     x = rand(2, 2, 9, 9)
     copy = x.clone()
     for masker in MASKERS.values():
@@ -407,8 +344,6 @@ def test_inputs_are_never_mutated(bn_model):
     mask_copy = mask.clone()
     Masker("neighbor").fill(x, mask, generator=gen(0))
     masked_mse(x, x * 0, mask)
-    predict_invariant(bn_model, x, masker=Masker("axis", stride=3), batch_size=4)
-    predict_single_pass(bn_model, x)
     assert torch.equal(x, copy) and torch.equal(mask, mask_copy)
 
 
