@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-EXPERIMENTS = ("figure2", "table1")
+EXPERIMENTS = ("figure2", "table1", "table2")
+TABLE2_DATASETS = ("hanzi", "cellnet", "imagenet")  # n2s_core.table2.DATASETS, without importing torch here
 IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg")
 
 
@@ -33,7 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     rep = commands.add_parser("reproduce", help="reproduce a figure or table of the paper into a folder")
     rep.add_argument("experiment", choices=EXPERIMENTS)
     rep.add_argument("--out", default="results", help="output folder (default: results)")
-    rep.add_argument("--quick", action="store_true", help="work on a 256x256 crop (seconds instead of a minute)")
+    rep.add_argument("--quick", action="store_true", help="figure2/table1: work on a 256x256 crop (seconds)")
+    rep.add_argument("--dataset", choices=(*TABLE2_DATASETS, "all"), help="table2: which data set (or all three)")
+    rep.add_argument("--preset", default="quick", choices=("quick", "paper", "tiny"),
+                     help="table2: quick (2 CPU cores, minutes), paper (the paper's scale, a GPU) or tiny (a test)")
+    rep.add_argument("--seeds", type=int, default=3, help="table2: nets trained per method (default 3)")
+    rep.add_argument("--device", default="auto", help="table2: auto, cpu, cuda or mps (default auto)")
     rep.set_defaults(run=_reproduce)
 
     cal = commands.add_parser("calibrate", help="calibrate a classical denoiser on your own image, no clean image")
@@ -62,8 +68,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _reproduce(args) -> int:
-    from .reproduce import reproduce_figure2, reproduce_table1
+    from .reproduce import reproduce_figure2, reproduce_table1, reproduce_table2
 
+    if args.experiment == "table2":
+        if args.dataset is None:
+            raise ValueError("reproduce table2 needs --dataset hanzi, cellnet, imagenet or all")
+        for dataset in TABLE2_DATASETS if args.dataset == "all" else (args.dataset,):
+            result = reproduce_table2(args.out, dataset=dataset, preset=args.preset, seeds=args.seeds,
+                                      device=args.device)
+            print(f"wrote table2_{dataset}_{args.preset}.csv/.md/.json/.png to {args.out} in "
+                  f"{result['meta']['wall_seconds']} s")
+        return 0
     run = {"figure2": reproduce_figure2, "table1": reproduce_table1}[args.experiment]
     result = run(args.out, quick=args.quick)
     print(f"wrote {args.experiment}.png/.csv/.md/.json to {args.out} in {result['meta']['wall_seconds']} s")

@@ -53,21 +53,26 @@ def total_variation(image, weight=0.1, channel_axis=None):
 def bm3d_denoise(image, sigma_psd=None, channel_axis=None):
     """BM3D (Dabov et al. 2007) from the optional ``bm3d`` package (non-commercial licence, never bundled).
 
-    ``sigma_psd=None`` uses the noise level estimated from the image, BM3D's only required setting. The binary
-    runs single-threaded: its own thread pool gives run-to-run differences and was seen to abort the interpreter.
+    ``sigma_psd=None`` uses the noise level estimated from the image, BM3D's only required setting. RGB images
+    (``channel_axis`` -1 or 2, three channels) go through ``bm3d_rgb`` (denoised in the opponent colour space).
+    The binary runs single-threaded: its own thread pool gives run-to-run differences and was seen to abort the
+    interpreter.
     """
-    if channel_axis is not None:
-        raise ValueError("BM3D is offered for single-channel images only here; convert to gray or pick another method")
+    image = np.asarray(image)
+    if channel_axis is not None and (image.ndim != 3 or channel_axis not in (-1, 2) or image.shape[-1] != 3):
+        raise ValueError(f"BM3D takes a gray image or an RGB image with channel_axis=-1, got shape {image.shape} "
+                         f"and channel_axis={channel_axis}")
     try:
         import bm3d
     except ImportError as error:
         raise ImportError("BM3D needs the optional package: pip install 'n2s-core[bm3d]'") from error
     if sigma_psd is None:
-        sigma_psd = _sigma_est(image)
+        sigma_psd = _sigma_est(image, channel_axis)
     profile = bm3d.BM3DProfile()
     profile.num_threads = 1
-    image = np.asarray(image)
-    return np.asarray(bm3d.bm3d(image, sigma_psd=float(sigma_psd), profile=profile), dtype=image.dtype)
+    if channel_axis is None:
+        return np.asarray(bm3d.bm3d(image, sigma_psd=float(sigma_psd), profile=profile), dtype=image.dtype)
+    return np.asarray(bm3d.bm3d_rgb(image, sigma_psd=float(sigma_psd), profile=profile), dtype=image.dtype)
 
 
 def _sigma_est(noisy, channel_axis=None) -> float:

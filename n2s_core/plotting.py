@@ -109,3 +109,9 @@ def plot_partition(labels: np.ndarray, *, ax=None, offset: int | None = None, zo
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
+
+
+def plot_table2_examples(examples: dict, *, title: str | None = None, size: float = 2.2):
+    """A Figure-6-style row: one test tile as every method denoised it (values clipped to [0, 1] for display)."""
+    images = {name: np.clip(np.asarray(image, dtype=np.float32), 0, 1) for name, image in examples.items()}
+    return show_images(images, ncols=min(len(images), 7), size=size, suptitle=title)

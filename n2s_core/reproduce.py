@@ -88,6 +88,77 @@ def reproduce_table1(out_dir, *, quick: bool = False, methods=None) -> dict:
     return result
 
 
+def reproduce_table2(out_dir, *, dataset: str, preset: str = "quick", seeds: int = 3, device: str = "auto",
+                     methods=None, progress: bool = True) -> dict:
+    """Paper Table 2 on one dataset; writes ``table2_<dataset>_<preset>.{csv,md,json,png}`` and ``..._examples.npz``.
+
+    Finished runs are kept in ``out_dir/runs/table2_<dataset>_<preset>/`` (nets with their checkpoints), so running
+    the same command again after an interruption resumes where it stopped.
+    """
+    import numpy as np
+
+    from .table2 import run_table2
+
+    started = time.perf_counter()
+    out, stem = _out_dir(out_dir), f"table2_{dataset}_{preset}"
+    result = run_table2(dataset, preset=preset, seeds=seeds, work_dir=out / "runs" / stem, methods=methods,
+                        device=device, progress=progress)
+    command = f"python -m n2s_core reproduce table2 --dataset {dataset} --preset {preset} --seeds {seeds}"
+    result["meta"] = {**run_metadata("table2", preset != "paper", started), "command": command,
+                      "devices": sorted({r["device"] for r in result["records"] if "device" in r}) or ["cpu"]}
+    examples = {r["method"]: np.asarray(r.pop("example"), dtype=np.float16) for r in result["records"]
+                if r["seed"] == 0 and "example" in r}
+    for record in result["records"]:
+        record.pop("example", None)
+
+    header = ["method", "psnr_rescaled", "psnr_rescaled_std", "psnr", "psnr_std", "paper", "paper_std", "n_seeds",
+              "wall_seconds"]
+    rows = [[row[k] for k in header] for row in result["summary"]]
+    _write_csv(out / f"{stem}.csv", header, rows)
+    _write_text(out / f"{stem}.md", _table2_markdown(result))
+    _write_json(out / f"{stem}.json", result)
+    clean = result.pop("example_clean")  # the first scored test tile; "raw" holds its noisy version
+    _write_npz(out / f"{stem}_examples.npz", clean=clean.astype(np.float16), **examples)
+    from .plotting import plot_table2_examples
+
+    _save_figure(plot_table2_examples({**examples, "clean": clean}, title=result["description"]), out / f"{stem}.png")
+    return result
+
+
+def _table2_markdown(result: dict) -> str:
+    label = "substitute data set" if result["substitute"] else "regenerated from the authors' recipe"
+    rows = [[r["method"], f"{r['psnr_rescaled']:.2f} +- {r['psnr_rescaled_std']:.2f}",
+             f"{r['psnr']:.2f} +- {r['psnr_std']:.2f}",
+             "-" if r["paper"] is None else f"{r['paper']}" + (f" +- {r['paper_std']}" if r["paper_std"] else ""),
+             r["n_seeds"], f"{r['wall_seconds']:.0f}"] for r in result["summary"]]
+    missing = (f"\n\nNot run: {', '.join(result['missing'])} (BM3D needs the optional extra: "
+               "`pip install -e '.[bm3d]'`)." if result["missing"] else "")
+    meta, settings = result["meta"], result["settings"]
+    return (f"# Table 2, {result['dataset']} ({result['preset']} preset): {result['description']}\n\n"
+            f"{label.capitalize()}. Mean PSNR (dB) over {result['records'][0]['n_test']} test tiles; +- is the "
+            f"standard deviation over {result['seeds']} seeds (nets only). \"rescaled\" gives each output the clean "
+            "tile's mean and variance first, as the paper does; \"plain\" clips to [0, 1]. The paper's numbers "
+            "are on its own data and training scale: compare the ordering, not the decimals.\n\n"
+            + _markdown(["method", "ours (rescaled)", "ours (plain)", "paper", "seeds", "seconds per run"], rows)
+            + missing + f"\n\nTraining: {_training_length(settings)} of batch "
+            f"{settings['batch_size']}, crop {settings['crop']}, Adam lr {settings['lr']}, UNet "
+            f"{settings['unet'] or 'paper'}, DnCNN {settings['dncnn'] or 'paper'}; data {settings['data'] or 'paper'}."
+            f"\n\nMade by `{meta['command']}` in {meta['wall_seconds']} s on {meta['finished_utc']} "
+            f"({meta['machine']['cores']} cores, device {', '.join(meta['devices'])}).\n")
+
+
+def _training_length(settings: dict) -> str:
+    return f"{settings['steps']} steps" if settings["steps"] else f"{settings['epochs']} epochs"
+
+
+def _write_npz(path: Path, **arrays) -> None:
+    import numpy as np
+
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, **arrays)
+    os.replace(tmp, path)
+
+
 def _table1_figure(result):
     import matplotlib.pyplot as plt
 
