@@ -26,11 +26,11 @@ NBCONVERT_FLAGS := --to notebook --execute --inplace \
 	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=jupytext
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reproduce test lab notebooks bench clean distclean
+.PHONY: help setup reproduce table2 test lab notebooks bench clean distclean
 
 help: ## list the targets
 	@echo "Noise2Self workbook. Targets:"
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
 
 setup: $(STAMP) ## create .venv and install the package with its test and notebook extras (CPU torch)
 
@@ -44,6 +44,10 @@ $(STAMP): pyproject.toml
 reproduce: setup ## recompute the paper's Figure 2 and Table 1 into results/
 	$(PY) -m n2s_core reproduce figure2 --out results
 	$(PY) -m n2s_core reproduce table1 --out results
+
+SEEDS ?= 3
+table2: setup ## the paper's dataset table, quick preset (2 CPU cores, about an hour for all three; resumable)
+	$(PY) -m n2s_core reproduce table2 --dataset all --preset quick --seeds $(SEEDS) --out results
 
 test: setup ## ruff, then ONE pytest run: unit tests, doctests, notebooks (nbval, quick), real browser
 	$(BIN)/ruff check $(LINT_PATHS)
