@@ -11,7 +11,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.n2s-setup.stamp
 
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
-LINT_PATHS := $(wildcard n2s_core tests benchmarks conftest.py notebooks/*.py)
+LINT_PATHS := $(wildcard n2s_core tests benchmarks tools conftest.py notebooks/*.py)
 TEST_PATHS := $(wildcard tests n2s_core notebooks)
 
 # nbval: run every notebook, compare no outputs (lax), use this environment's kernel.

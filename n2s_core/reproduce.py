@@ -110,6 +110,7 @@ def reproduce_table2(out_dir, *, dataset: str, preset: str = "quick", seeds: int
                 if r["seed"] == 0 and "example" in r}
     for record in result["records"]:
         record.pop("example", None)
+    clean = result.pop("example_clean")  # the first scored test tile; "raw" holds its noisy version
 
     header = ["method", "psnr_rescaled", "psnr_rescaled_std", "psnr", "psnr_std", "paper", "paper_std", "n_seeds",
               "wall_seconds"]
@@ -117,7 +118,6 @@ def reproduce_table2(out_dir, *, dataset: str, preset: str = "quick", seeds: int
     _write_csv(out / f"{stem}.csv", header, rows)
     _write_text(out / f"{stem}.md", _table2_markdown(result))
     _write_json(out / f"{stem}.json", result)
-    clean = result.pop("example_clean")  # the first scored test tile; "raw" holds its noisy version
     _write_npz(out / f"{stem}_examples.npz", clean=clean.astype(np.float16), **examples)
     from .plotting import plot_table2_examples
 

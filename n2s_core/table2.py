@@ -17,7 +17,8 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import asdict, dataclass, field
+import warnings
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -91,11 +92,15 @@ PRESETS = {
 }
 
 
+_TINY_DATA = {"hanzi": {"n_characters": 8}, "cellnet": {"n_tiles": 20, "size": 32},
+              "imagenet": {"n_crops": 20, "size": 32}}
+
+
 def get_preset(dataset: str, preset: str) -> Preset:
     """``PRESETS[dataset][preset]``; ``"tiny"`` (for tests) shrinks any dataset to seconds."""
     check_choice(dataset, DATASETS, name="dataset")
     if preset == "tiny":
-        return PRESETS["tiny"]
+        return replace(PRESETS["tiny"], data=_TINY_DATA[dataset])
     return PRESETS[dataset][check_choice(preset, PRESETS[dataset], name="preset")]
 
 
@@ -199,8 +204,10 @@ def _to_batch(images: np.ndarray | None, limit: int | None = None) -> torch.Tens
     """(N, H, W) or (N, H, W, C) float images -> a float32 tensor (N, C, H, W), sharing memory where it can."""
     if images is None:
         return None
-    images = images[:limit]
-    x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))
+    images = np.ascontiguousarray(images[:limit], dtype=np.float32)
+    with warnings.catch_warnings():  # the data set's arrays are read-only on purpose; training only reads them
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        x = torch.from_numpy(images)
     return x[:, None] if x.ndim == 3 else x.permute(0, 3, 1, 2)
 
 

@@ -50,3 +50,17 @@ def rgb_48() -> np.ndarray:
     """A 48x48x3 crop of the astronaut with Gaussian noise sigma 0.1, seed 1 (read-only)."""
     clean = n2s.load_image("astronaut", size=48)
     return _read_only(n2s.add_noise(clean, sigma=0.1, rng=1))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dataset_cache(tmp_path_factory):
+    """Generated data sets go to a fresh folder for the test session, not to the user's ~/.cache/n2s_core."""
+    import os
+
+    previous = os.environ.get("N2S_CACHE_DIR")
+    os.environ["N2S_CACHE_DIR"] = str(tmp_path_factory.mktemp("n2s_cache"))
+    yield
+    if previous is None:
+        os.environ.pop("N2S_CACHE_DIR", None)
+    else:
+        os.environ["N2S_CACHE_DIR"] = previous

@@ -142,3 +142,92 @@ def test_poisson_refuses_negative_images():
 def test_bad_image_types_raise(clean, match):
     with pytest.raises((TypeError, ValueError), match=match):
         add_noise(clean, sigma=0.1)
+
+
+# --- The dataset recipes of the paper's Table 2 -------------------------------------------------------------------
+
+from n2s_core.noise import hanzi_noise, imagenet_noise, scmos_noise  # noqa: E402
+
+
+def test_hanzi_blackout_hits_one_minus_exp_of_draws_over_pixels():
+    # 2048 draws with replacement on 64 x 64: the expected dark fraction is 1 - exp(-0.5) = 0.3935, not one half.
+    noisy = hanzi_noise(np.ones((64, 64, 64)), sigma=0.0, rng=0)
+    assert set(np.unique(noisy)) == {0.0, 1.0}
+    # Per image the count of dark pixels has std about 25 (occupancy variance); 64 images: se 0.1 % of the fraction.
+    assert np.mean(noisy == 0) == pytest.approx(1 - np.exp(-0.5), abs=0.004)
+    per_image = np.mean(noisy == 0, axis=(1, 2))
+    assert per_image.min() > 0.36 and per_image.max() < 0.43  # every image gets its own blackout
+
+
+def test_hanzi_noise_is_gaussian_on_top_of_the_blackout_then_clipped():
+    clean = np.full((16, 64, 64), 0.5)
+    noisy = hanzi_noise(clean, sigma=0.1, n_blackout=0, rng=1)
+    assert abs(noisy.mean() - 0.5) < 4 * 0.1 / np.sqrt(noisy.size)
+    assert noisy.std() == pytest.approx(0.1, rel=0.01)
+    heavy = hanzi_noise(clean, sigma=0.7, rng=1)
+    assert heavy.min() == 0.0 and heavy.max() == 1.0
+
+
+def test_hanzi_noise_keeps_float32_and_leading_axes():
+    clean = np.zeros((2, 3, 8, 8), dtype=np.float32)
+    noisy = hanzi_noise(clean, n_blackout=5, rng=0)
+    assert noisy.shape == clean.shape and noisy.dtype == np.float32
+
+
+def test_scmos_noise_mean_variance_and_gain_map_on_a_flat_image():
+    clean = np.full((8, 128, 128), 0.5)
+    # Without Cauchy noise: mean 0.5; variance = shot noise E[g] * 0.5 / photons + gain spread (0.5 * spread)**2.
+    noisy = scmos_noise(clean, photons=30, gain_spread=0.2, cauchy_scale=0.0, rng=2)
+    assert abs(noisy.mean() - 0.5) < 0.003
+    assert noisy.var() == pytest.approx(0.5 / 30 + (0.5 * 0.2) ** 2, rel=0.03)
+    # Cauchy noise has heavy tails: with scale 0.045 about 2 * arctan(0.045 / 0.5) / pi = 5.7 % land beyond +-0.5.
+    cauchy = scmos_noise(clean, photons=1e9, gain_spread=0.0, cauchy_scale=0.045, rng=3)
+    assert np.mean((cauchy == 0) | (cauchy == 1)) == pytest.approx(2 / np.pi * np.arctan(0.045 / 0.5), rel=0.05)
+    assert np.median(np.abs(cauchy - 0.5)) == pytest.approx(0.045, rel=0.03)  # the scale is the median |noise|
+
+
+def test_imagenet_noise_is_the_papers_recipe_through_add_noise():
+    clean = np.random.default_rng(0).random((32, 32, 3))
+    np.testing.assert_array_equal(imagenet_noise(clean, rng=4),
+                                  add_noise(clean, photons=30, sigma=80 / 255, p=0.2, rng=4))
+    # Bernoulli fraction alone (sigma 0, photons huge): p of the values are replaced by 0 or 1.
+    flat_noisy = imagenet_noise(flat(0.5), photons=1e9, sigma=0.0, p=0.2, rng=5)
+    assert np.mean((flat_noisy == 0) | (flat_noisy == 1)) == pytest.approx(0.2, abs=4 * np.sqrt(0.16 / N))
+    # The later re-creation's sigma 60 is one argument away, and is gentler.
+    gentle, harsh = (imagenet_noise(flat(0.5), sigma=s / 255, p=0.0, rng=6).std() for s in (60, 80))
+    assert gentle < harsh
+
+
+@pytest.mark.parametrize("recipe", [hanzi_noise, scmos_noise, imagenet_noise])
+def test_recipes_are_seeded_and_leave_the_input_alone(recipe):
+    clean = np.random.default_rng(0).random((3, 32, 32))
+    before = clean.copy()
+    clean.setflags(write=False)
+    np.testing.assert_array_equal(recipe(clean, rng=9), recipe(clean, rng=9))
+    assert not np.array_equal(recipe(clean, rng=9), recipe(clean, rng=10))
+    np.testing.assert_array_equal(clean, before)
+    noisy = recipe(clean, rng=9)
+    assert noisy.min() >= 0 and noisy.max() <= 1
+
+
+@pytest.mark.parametrize(
+    ("recipe", "kwargs", "error", "match"),
+    [
+        (hanzi_noise, dict(sigma=-0.1), ValueError, r"sigma must be a finite number >= 0, got -0.1"),
+        (hanzi_noise, dict(n_blackout=-1), ValueError, r"n_blackout must be an int >= 0.*got -1"),
+        (hanzi_noise, dict(n_blackout=2.5), ValueError, r"n_blackout must be an int >= 0.*got 2.5"),
+        (scmos_noise, dict(photons=0), ValueError, r"photons must be > 0"),
+        (scmos_noise, dict(gain_spread=-1), ValueError, r"gain_spread must be a finite number >= 0, got -1"),
+        (scmos_noise, dict(cauchy_scale=np.nan), ValueError, r"cauchy_scale must be a finite number >= 0, got nan"),
+        (imagenet_noise, dict(p=2), ValueError, r"p is a probability and must be in \[0, 1\], got 2"),
+    ],
+)
+def test_recipe_bad_parameters_raise(recipe, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        recipe(np.zeros((4, 4)), **kwargs)
+
+
+@pytest.mark.parametrize("recipe", [hanzi_noise, scmos_noise])
+def test_image_recipes_need_two_axes(recipe):
+    with pytest.raises(ValueError, match=r"needs images of shape \(\.\.\., H, W\), got shape \(4,\)"):
+        recipe(np.zeros(4))

@@ -122,3 +122,39 @@ def test_bad_methods_and_missing_bm3d_are_reported(toy, monkeypatch):
     monkeypatch.setattr(table2, "bm3d_available", lambda: False)
     with pytest.raises(ImportError, match="pip install"):
         run_method("bm3d", toy, TINY)
+
+
+def test_reproduce_table2_end_to_end_writes_the_schema_and_resumes(tmp_path, monkeypatch, capsys):
+    from n2s_core.__main__ import main
+
+    argv = ["reproduce", "table2", "--dataset", "cellnet", "--preset", "tiny", "--seeds", "2", "--out", str(tmp_path),
+            "--device", "cpu"]
+    assert main(argv) == 0
+    stem = tmp_path / "table2_cellnet_tiny"
+    result = json.loads(stem.with_suffix(".json").read_text())
+    assert result["substitute"] is True and "substitute" in result["description"]
+    assert {r["method"] for r in result["summary"]} == set(METHODS) - set(result["missing"])
+    nets = [r for r in result["summary"] if r["method"] == "unet-n2s"][0]
+    assert nets["n_seeds"] == 2 and nets["paper"] == 32.8 and nets["paper_std"] == 0.2
+    assert result["meta"]["command"].startswith("python -m n2s_core reproduce table2 --dataset cellnet")
+    assert "example" not in str(result["records"][0].keys())
+    header = stem.with_suffix(".csv").read_text().splitlines()[0]
+    assert header == "method,psnr_rescaled,psnr_rescaled_std,psnr,psnr_std,paper,paper_std,n_seeds,wall_seconds"
+    text = stem.with_suffix(".md").read_text()
+    assert "Substitute data set" in text and "| unet-n2s |" in text and "32.8 +- 0.2" in text
+    examples = np.load(tmp_path / "table2_cellnet_tiny_examples.npz")
+    assert {"clean", "raw", "unet-n2s"} <= set(examples.files) and examples["clean"].shape == (32, 32)
+    assert stem.with_suffix(".png").stat().st_size > 1000
+    # Everything finished: the same command again trains nothing and writes the same table.
+    monkeypatch.setattr(table2, "_run_net", lambda *a, **k: pytest.fail("finished runs must be reused"))
+    monkeypatch.setattr(table2, "_run_classical", lambda *a, **k: pytest.fail("finished runs must be reused"))
+    assert main(argv) == 0
+    again = json.loads(stem.with_suffix(".json").read_text())
+    assert again["summary"] == result["summary"]
+
+
+def test_reproduce_table2_needs_a_dataset(capsys):
+    from n2s_core.__main__ import main
+
+    assert main(["reproduce", "table2", "--out", "unused"]) == 2
+    assert "needs --dataset" in capsys.readouterr().err
