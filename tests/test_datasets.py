@@ -188,12 +188,19 @@ def test_cache_round_trip_and_key(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(("args", "error", "match"), [
-    (dict(name="cellnet"), ValueError, r"unknown dataset 'cellnet'"),
+    (dict(name="bsd68"), ValueError, r"unknown dataset 'bsd68'"),
     (dict(name="hanzi", rng=None), TypeError, r"rng must be an int, got None"),
 ])
 def test_load_dataset_errors(args, error, match, tmp_path):
     with pytest.raises(error, match=match):
         ds.load_dataset(cache_dir=tmp_path, **args)
+
+
+def test_the_papers_names_reach_the_substitutes(tmp_path):
+    alias = ds.load_dataset("cellnet", n_tiles=6, size=32, cache_dir=tmp_path)
+    same = ds.load_dataset("cellnet-like", n_tiles=6, size=32, cache_dir=tmp_path)
+    assert alias.name == "cellnet-like" and alias.substitute and np.array_equal(alias.noisy, same.noisy)
+    assert len(list(tmp_path.iterdir())) == 1  # one cache file: the alias is resolved before the key is made
 
 
 @pytest.fixture
