@@ -21,8 +21,8 @@ def show_images(images: dict, *, ncols: int | None = None, size: float = 3.0, zo
         raise ValueError("images is empty; pass a dict such as {'noisy': noisy, 'denoised': denoised}")
     ncols = ncols or len(images)
     nrows = -(-len(images) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.4 * bool(suptitle)),
-                             squeeze=False)
+    height = (size + 0.3) * nrows + 0.4 * bool(suptitle)  # 0.3 inch a row for the titles
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, height), squeeze=False)
     for ax, (title, image) in zip(axes.flat, images.items(), strict=False):
         image = np.asarray(image)
         ax.imshow(image if zoom is None else image[zoom], cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
@@ -114,4 +114,4 @@ def plot_partition(labels: np.ndarray, *, ax=None, offset: int | None = None, zo
 def plot_table2_examples(examples: dict, *, title: str | None = None, size: float = 2.2):
     """A Figure-6-style row: one test tile as every method denoised it (values clipped to [0, 1] for display)."""
     images = {name: np.clip(np.asarray(image, dtype=np.float32), 0, 1) for name, image in examples.items()}
-    return show_images(images, ncols=min(len(images), 7), size=size, suptitle=title)
+    return show_images(images, ncols=min(len(images), 6), size=size, suptitle=title)

@@ -105,7 +105,8 @@ def reproduce_table2(out_dir, *, dataset: str, preset: str = "quick", seeds: int
                         device=device, progress=progress)
     command = f"python -m n2s_core reproduce table2 --dataset {dataset} --preset {preset} --seeds {seeds}"
     result["meta"] = {**run_metadata("table2", preset != "paper", started), "command": command,
-                      "devices": sorted({r["device"] for r in result["records"] if "device" in r}) or ["cpu"]}
+                      "devices": sorted({r["device"] for r in result["records"] if "device" in r}) or ["cpu"],
+                      "compute_seconds": round(sum(r["wall_seconds"] for r in result["records"]), 1)}
     examples = {r["method"]: np.asarray(r.pop("example"), dtype=np.float16) for r in result["records"]
                 if r["seed"] == 0 and "example" in r}
     for record in result["records"]:
@@ -143,8 +144,9 @@ def _table2_markdown(result: dict) -> str:
             + missing + f"\n\nTraining: {_training_length(settings)} of batch "
             f"{settings['batch_size']}, crop {settings['crop']}, Adam lr {settings['lr']}, UNet "
             f"{settings['unet'] or 'paper'}, DnCNN {settings['dncnn'] or 'paper'}; data {settings['data'] or 'paper'}."
-            f"\n\nMade by `{meta['command']}` in {meta['wall_seconds']} s on {meta['finished_utc']} "
-            f"({meta['machine']['cores']} cores, device {', '.join(meta['devices'])}).\n")
+            f"\n\nMade by `{meta['command']}`: {meta['compute_seconds']:.0f} s of runs in all (this call "
+            f"{meta['wall_seconds']} s; finished runs are reused), {meta['finished_utc']}, "
+            f"{meta['machine']['cores']} cores, device {', '.join(meta['devices'])}.\n")
 
 
 def _training_length(settings: dict) -> str:

@@ -109,7 +109,8 @@ def run_method(method: str, data, preset: Preset, *, seed: int = 0, work_dir=Non
     """Score one method with one seed on ``data`` (a :class:`~n2s_core.datasets.NoisyDataset`); returns a record.
 
     With ``work_dir`` the record is saved as ``<method>_seed<seed>.json`` and returned as is on the next call, and
-    nets checkpoint to ``<method>_seed<seed>.pt`` and resume from it after an interruption.
+    nets checkpoint to ``<method>_seed<seed>.pt`` and resume from it after an interruption. A work folder belongs
+    to one data set and preset: after changing a preset's settings, delete it (or use another) to start afresh.
     """
     check_choice(method, METHODS, name="method")
     path = None if work_dir is None else Path(work_dir) / f"{method}_seed{seed}.json"
