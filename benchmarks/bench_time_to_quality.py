@@ -95,7 +95,8 @@ def main() -> None:
 
     print(f"UNet ({count_parameters(model):,} parameters), Noise2Self, batch {args.batch}, lr {args.lr}:")
     try:
-        train(model, torch.from_numpy(train_part.noisy)[:, None], config=config, callback=callback, progress=False)
+        train(model, torch.from_numpy(np.array(train_part.noisy))[:, None], config=config, callback=callback,
+              progress=False)  # np.array: a writable copy of the read-only split
     except Done:
         pass
 

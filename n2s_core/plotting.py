@@ -114,4 +114,5 @@ def plot_partition(labels: np.ndarray, *, ax=None, offset: int | None = None, zo
 def plot_table2_examples(examples: dict, *, title: str | None = None, size: float = 2.2):
     """A Figure-6-style row: one test tile as every method denoised it (values clipped to [0, 1] for display)."""
     images = {name: np.clip(np.asarray(image, dtype=np.float32), 0, 1) for name, image in examples.items()}
-    return show_images(images, ncols=min(len(images), 6), size=size, suptitle=title)
+    rows = -(-len(images) // 6)  # at most 6 to a row, rows filled evenly (8 images: two rows of 4)
+    return show_images(images, ncols=-(-len(images) // rows), size=size, suptitle=title)

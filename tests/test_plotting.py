@@ -15,7 +15,14 @@ from scipy import ndimage as ndi  # noqa: E402
 
 import n2s_core as n2s  # noqa: E402
 from n2s_core import experiments  # noqa: E402
-from n2s_core.plotting import plot_calibration, plot_figure2, plot_loss_curves, plot_partition, show_images  # noqa: E402
+from n2s_core.plotting import (  # noqa: E402
+    plot_calibration,
+    plot_figure2,
+    plot_loss_curves,
+    plot_partition,
+    plot_table2_examples,
+    show_images,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -131,6 +138,16 @@ def test_plot_partition():
     np.testing.assert_array_equal(ax.images[0].get_array(), labels[:8, :8] == 5)
     random = n2s.random_labels((20, 20), n_subsets=25, rng=0)
     assert plot_partition(random).get_title() == "25 subsets"
+
+
+@pytest.mark.parametrize(("count", "grid"), [(3, (1, 3)), (6, (1, 6)), (8, (2, 4)), (11, (2, 6))])
+def test_table2_examples_fill_rows_evenly(count, grid):
+    tiles = {f"method {k}": np.full((8, 8), k / count) for k in range(count)}
+    fig = plot_table2_examples(tiles, title="substitute")
+    shown = [ax for ax in fig.axes if ax.images]
+    assert len(shown) == count
+    assert fig.axes[0].get_subplotspec().get_gridspec().get_geometry() == grid
+    assert [ax.get_title() for ax in shown] == list(tiles)
 
 
 def test_plotting_does_not_mutate_inputs(small_pair):
