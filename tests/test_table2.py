@@ -106,7 +106,8 @@ def test_paper_numbers_cover_every_paper_method_and_presets_are_complete():
         assert set(numbers) == {m for m in METHODS if "calibrated" not in m}
     assert PAPER_TABLE2["hanzi"]["unet-n2s"] == (13.8, 0.3) and PAPER_TABLE2["imagenet"]["raw"] == 9.4
     for dataset in table2.DATASETS:
-        assert get_preset(dataset, "paper").steps is None and get_preset(dataset, "quick").steps == 300
+        quick = get_preset(dataset, "quick")  # a fixed, CPU-sized number of steps; the paper's counts epochs
+        assert get_preset(dataset, "paper").steps is None and quick.steps is not None and quick.steps <= 1000
     assert get_preset("hanzi", "paper").steps_for(54_722) == 25_651  # 30 epochs of 54,722 tiles, batch 64
     assert get_preset("imagenet", "paper").batch_size == 32
     with pytest.raises(ValueError, match="unknown preset 'huge'"):
