@@ -11,7 +11,7 @@ CPU, torch's default thread count):
 Repeats alternate which side runs first, after a warm-up of each; the best time of each side is kept.
 
 Run:  .venv/bin/python benchmarks/bench_training.py [--model unet-small] [--batch 8] [--size 64] [--repeats 5] ...
-(flags: --steps 10, --masker axis|random, --loop-size 64). Targets: 1. <= 1.05x, 3. <= 1.0x.
+(flags: --steps 10, --masker axis|random, --loop-sizes 64,256). Targets: 1. <= 1.05x, 3. <= 1.0x.
 """
 
 from __future__ import annotations
@@ -93,10 +93,11 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of each side (best kept)")
     parser.add_argument("--steps", type=int, default=10, help="training steps per timed run")
     parser.add_argument("--masker", default="axis", choices=("axis", "random"), help="Noise2Self training masker")
-    parser.add_argument("--loop-size", type=int, default=64, help="image side for the Python-loop comparison")
+    parser.add_argument("--loop-sizes", default="64,256", type=lambda text: [int(n) for n in text.split(",")],
+                        help="image sides for the Python-loop comparison (comma-separated)")
     args = parser.parse_args(argv)
-    if min(args.batch, args.size, args.repeats, args.steps, args.loop_size) < 1:
-        parser.error("--batch, --size, --repeats, --steps and --loop-size must be >= 1")
+    if min(args.batch, args.size, args.repeats, args.steps, *args.loop_sizes) < 1:
+        parser.error("--batch, --size, --repeats, --steps and --loop-sizes must be >= 1")
 
     x = torch.rand(args.batch, 1, args.size, args.size, generator=(seeded := torch.Generator().manual_seed(0)))
     model, grid = build_model(args.model), Masker("axis")  # grid masker for the J-invariant prediction
@@ -108,16 +109,18 @@ def main(argv=None):
                  "sup": training_steps(copy.deepcopy(model), x, args.steps, None)}, args.repeats)
     report(rows, f"1. {args.steps} steps, Noise2Self ({args.masker}) / supervised", t["n2s"], t["sup"], 1.05)
 
-    image = torch.rand(1, 1, args.loop_size, args.loop_size, generator=seeded)
-    diagonal, listed = Masker("diagonal", stride=4), image[0, 0].tolist()
-    for offset in range(16):
-        loop_out = torch.tensor(loop_masked(listed, offset))[None, None]
-        same = torch.allclose(diagonal.mask(image, offset=offset)[0], loop_out, atol=1e-6)
-        assert same, f"offset {offset}: grid masker and Python loop give different masked inputs"
-    t = best_of({"grid": lambda: [diagonal.mask(image, offset=o) for o in range(16)],
-                 "loop": lambda: [loop_masked(listed, o) for o in range(16)]}, args.repeats)
-    report(rows, f"2. Python per-pixel loop / grid masker (diagonal, 16 offsets of {args.loop_size}x{args.loop_size}, "
-           "same masked inputs)", t["loop"], t["grid"])
+    diagonal = Masker("diagonal", stride=4)
+    for side in args.loop_sizes:
+        image = torch.rand(1, 1, side, side, generator=seeded)
+        listed = image[0, 0].tolist()
+        for offset in range(16):
+            loop_out = torch.tensor(loop_masked(listed, offset))[None, None]
+            same = torch.allclose(diagonal.mask(image, offset=offset)[0], loop_out, atol=1e-6)
+            assert same, f"offset {offset}: grid masker and Python loop give different masked inputs"
+        t = best_of({"grid": lambda: [diagonal.mask(image, offset=o) for o in range(16)],  # noqa: B023 (run now)
+                     "loop": lambda: [loop_masked(listed, o) for o in range(16)]}, args.repeats)  # noqa: B023
+        report(rows, f"2. Python per-pixel loop / grid masker (diagonal, 16 offsets of {side}x{side}, same masked "
+               "inputs)", t["loop"], t["grid"])
 
     t = best_of({"inv": lambda: predict_invariant(model, x, masker=grid, batch_size=16 * args.batch),
                  "single": lambda: [predict_single_pass(model, x) for _ in range(16)],

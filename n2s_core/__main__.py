@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _reproduce(args) -> int:
-    from .reproduce import reproduce_figure2, reproduce_table1, reproduce_table2
+    from .reproduce import reproduce_figure2, reproduce_table1, reproduce_table2, write_table2_overview
 
     if args.experiment == "table2":
         if args.dataset is None:
@@ -78,6 +78,9 @@ def _reproduce(args) -> int:
                                       device=args.device)
             print(f"wrote table2_{dataset}_{args.preset}.csv/.md/.json/.png to {args.out} in "
                   f"{result['meta']['wall_seconds']} s")
+        if args.dataset == "all":
+            write_table2_overview(args.out, preset=args.preset)
+            print(f"wrote table2_{args.preset}.md (all three data sets, ours beside the paper's) to {args.out}")
         return 0
     run = {"figure2": reproduce_figure2, "table1": reproduce_table1}[args.experiment]
     result = run(args.out, quick=args.quick)

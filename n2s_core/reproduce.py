@@ -149,6 +149,42 @@ def _table2_markdown(result: dict) -> str:
             f"{meta['machine']['cores']} cores, device {', '.join(meta['devices'])}.\n")
 
 
+def write_table2_overview(out_dir, *, preset: str = "quick") -> str:
+    """Every data set's ``table2_<dataset>_<preset>.json`` in ``out_dir`` as one Markdown table: ours / paper.
+
+    Rescaled PSNR (the paper's score), +- over seeds for the nets; substitute data sets carry a star. Writes
+    ``table2_<preset>.md`` (``reproduce table2 --dataset all`` calls this) and returns the table; the README
+    quotes it, and a test checks that the two agree.
+    """
+    results = {}
+    for name in ("hanzi", "imagenet", "cellnet"):  # the paper's column order
+        path = Path(out_dir) / f"table2_{name}_{preset}.json"
+        if path.is_file():
+            results[name] = json.loads(path.read_text())
+    if not results:
+        raise FileNotFoundError(f"no table2_*_{preset}.json in {out_dir}; run: python -m n2s_core reproduce table2 "
+                                f"--dataset all --preset {preset} --out {out_dir}")
+    labels = {"hanzi": "Hanzi", "imagenet": "ImageNet-like*", "cellnet": "CellNet-like*"}
+    header = ["method", *(f"{labels[name]} ours / paper" for name in results)]
+    methods = dict.fromkeys(row["method"] for r in results.values() for row in r["summary"])
+    rows = []
+    for method in methods:
+        cells = []
+        for result in results.values():
+            row = next((x for x in result["summary"] if x["method"] == method), None)
+            if row is None:
+                cells.append("not run")
+                continue
+            spread = f" +- {row['psnr_rescaled_std']:.2f}" if row["n_seeds"] > 1 else ""
+            cells.append(f"{row['psnr_rescaled']:.2f}{spread} / {'-' if row['paper'] is None else row['paper']}")
+        rows.append([method, *cells])
+    table = _markdown(header, rows) + "\n"
+    title = f"# Table 2 ({preset} preset): rescaled PSNR in dB, ours / paper"
+    _write_text(Path(out_dir) / f"table2_{preset}.md", f"{title}\n\n{table}\nA star marks a substitute data set "
+                f"(see the README). Per data set: table2_<dataset>_{preset}.md.\n")
+    return table
+
+
 def _training_length(settings: dict) -> str:
     return f"{settings['steps']} steps" if settings["steps"] else f"{settings['epochs']} epochs"
 

@@ -129,6 +129,20 @@ def test_masker_steps_cycle_through_every_grid_subset():
     assert drawn == set(range(16))  # the generator reaches every offset
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["axis", "diagonal", "zero"]), st.integers(2, 5), st.integers(2, 19), st.integers(2, 19),
+       st.integers(1, 3), st.integers(0, 10**6))
+def test_grid_mask_fills_the_subset_alone_with_the_same_values_as_fill(replacement, stride, height, width, channels,
+                                                                      seed):
+    # Masker.mask fills a grid subset by strided slicing; Masker.fill, by the whole-image rule. They must agree.
+    assume(stride <= min(height, width))
+    masker, x = Masker(replacement, stride=stride), rand(2, channels, height, width, seed=seed)
+    for offset in range(stride**2):
+        masked, mask = masker.mask(x, offset=offset)
+        assert torch.equal(mask, grid_mask((height, width), offset=offset, stride=stride).expand(2, 1, -1, -1))
+        torch.testing.assert_close(masked, masker.fill(x, mask), rtol=1e-6, atol=1e-7)
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.integers(1, 4), st.integers(2, 16), st.integers(2, 16), st.integers(2, 30), st.integers(0, 2**31))
 def test_random_masks_hold_out_one_balanced_subset_per_image(batch, height, width, n_subsets, seed):

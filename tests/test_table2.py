@@ -159,3 +159,31 @@ def test_reproduce_table2_needs_a_dataset(capsys):
 
     assert main(["reproduce", "table2", "--out", "unused"]) == 2
     assert "needs --dataset" in capsys.readouterr().err
+
+
+def _fake_result(dataset: str, substitute: bool, rows: list[tuple]) -> dict:
+    """What the overview reads of a table2 JSON; rows are (method, mean, std, seeds, paper)."""
+    summary = [dict(zip(("method", "psnr_rescaled", "psnr_rescaled_std", "n_seeds", "paper"), row, strict=True))
+               for row in rows]
+    return {"dataset": dataset, "substitute": substitute, "summary": summary}
+
+
+def test_overview_puts_each_data_set_beside_the_paper_in_the_papers_order(tmp_path):
+    from n2s_core.reproduce import write_table2_overview
+
+    with pytest.raises(FileNotFoundError, match="reproduce table2 --dataset all"):
+        write_table2_overview(tmp_path)
+    fakes = {"cellnet": _fake_result("cellnet", True, [("raw", 15.0, 0.0, 1, 15.1),
+                                                       ("unet-n2s", 30.123, 0.456, 3, 32.8)]),
+             "hanzi": _fake_result("hanzi", False, [("raw", 7.0, 0.0, 1, 6.5),
+                                                    ("nlm-calibrated", 8.5, 0.0, 1, None)])}
+    for name, fake in fakes.items():
+        (tmp_path / f"table2_{name}_quick.json").write_text(json.dumps(fake))
+    table = write_table2_overview(tmp_path)
+    lines = table.splitlines()
+    assert lines[0] == "| method | Hanzi ours / paper | CellNet-like* ours / paper |"  # no ImageNet: not run
+    assert "| raw | 7.00 / 6.5 | 15.00 / 15.1 |" in lines
+    assert "| nlm-calibrated | 8.50 / - | not run |" in lines  # beyond the paper: no number beside ours
+    assert "| unet-n2s | not run | 30.12 +- 0.46 / 32.8 |" in lines
+    written = (tmp_path / "table2_quick.md").read_text()
+    assert table in written and "substitute" in written
