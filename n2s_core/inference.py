@@ -51,9 +51,11 @@ def predict_invariant(model, x: torch.Tensor, *, masker: Masker, batch_size: int
     with _evaluating(model), torch.no_grad():
         for start in range(0, rows, batch_size):
             index = torch.arange(start, min(start + batch_size, rows), device=x.device)  # (R,)
-            image = index % batch  # (R,)
-            mask = labels == (index // batch).view(-1, 1, 1, 1)  # (R, 1, H, W)
-            pred = model(masker.fill(x[image], mask, generator=generator))  # (R, C_out, H, W)
+            subset, image = index // batch, index % batch  # (R,) each; rows are ordered by subset
+            inputs = torch.cat([masker.mask(x[image[subset == k]], offset=k, generator=generator)[0]
+                                for k in subset.unique().tolist()])  # (R, C, H, W), one masker call per subset
+            mask = labels == subset.view(-1, 1, 1, 1)  # (R, 1, H, W)
+            pred = model(inputs)  # (R, C_out, H, W)
             out = pred.new_zeros((batch, *pred.shape[1:])) if out is None else out
             out.index_add_(0, image, torch.where(mask, pred, 0))
     return out

