@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="denoised image; format from its extension, bit depth from the input")
     den.add_argument("--model", default="unet-small", help="unet-small, unet or dncnn (default unet-small)")
     den.add_argument("--steps", type=int, default=300, help="training steps (default 300)")
+    den.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 3e-3)")
     den.add_argument("--invariant", action="store_true", help="J-invariant prediction (16 passes) instead of one")
     den.add_argument("--seed", type=int, default=0, help="seeds weights, crops and masks (default 0)")
     den.add_argument("--report", type=Path, help="JSON run report (default: OUTPUT with a .json suffix)")
@@ -125,7 +126,7 @@ def _denoise(args) -> int:
     from .denoise import denoise_image
 
     denoised, report = denoise_image(image, channel_axis=channel_axis, model=args.model, steps=args.steps,
-                                     seed=args.seed, device=args.device, invariant=args.invariant)
+                                     lr=args.lr, seed=args.seed, device=args.device, invariant=args.invariant)
     write_image(args.out, denoised, like=args.image)
     report = {"image": str(args.image), "output": str(args.out), **report}
     report_path.write_text(json.dumps(report, indent=2) + "\n")

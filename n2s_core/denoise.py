@@ -26,7 +26,7 @@ _HISTORY_POINTS = 200  # the report keeps at most this many (step, loss) pairs
 
 
 def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-small", steps: int = 300,
-                  batch_size: int = 8, crop: int | None = 64, lr: float = 1e-3, replacement: str = "random",
+                  batch_size: int = 8, crop: int | None = 64, lr: float = 3e-3, replacement: str = "random",
                   seed: int = 0, device: str = "auto", invariant: bool = False,
                   progress: bool = True) -> tuple[np.ndarray, dict]:
     """Train a fresh net by Noise2Self on ``image`` alone and return its denoised output with a run report.

@@ -204,14 +204,19 @@ class DnCNN(nn.Module):
 
 
 def small_unet(**kwargs) -> UNet:
-    """A 3-level UNet with ``features=SMALL_UNET_FEATURES`` (16, 32, 64) for CPU demos; other options pass through.
+    """A 3-level UNet (``SMALL_UNET_FEATURES``, 16-32-64) without InstanceNorm, for CPU demos; options pass through.
+
+    Without normalisation: trained by Noise2Self on 64 x 64 crops of one 256 x 256 noisy camera image (sigma 0.1,
+    300 steps, batch 8, lr 3e-3), it reached 25.2 and 25.3 dB against 22.1 and 19.7 dB with InstanceNorm (seeds 0
+    and 1; noisy 20.6 dB): on a 64 x 64 crop the deepest level's statistics (16 x 16) are too noisy to normalise by.
 
     Examples
     --------
-    >>> small_unet(in_channels=3, out_channels=3).features
-    (16, 32, 64)
+    >>> net = small_unet(in_channels=3, out_channels=3)
+    >>> net.features, net.norm
+    ((16, 32, 64), False)
     """
-    return UNet(**{"features": SMALL_UNET_FEATURES, **kwargs})
+    return UNet(**{"features": SMALL_UNET_FEATURES, "norm": False, **kwargs})
 
 
 _BUILDERS = {"unet": UNet, "unet-small": small_unet, "dncnn": DnCNN}

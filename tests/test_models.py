@@ -110,7 +110,7 @@ def test_unet_default_parameter_count():
 def test_unet_norm_switch_really_adds_and_removes_instance_norm():
     norms = (nn.InstanceNorm2d, nn.BatchNorm2d, nn.GroupNorm, nn.LayerNorm)
     levels = len(SMALL_UNET_FEATURES)
-    with_norm, without = small_unet(), small_unet(norm=False)
+    with_norm, without = small_unet(norm=True), small_unet()  # the small CPU demo net has no norm by default
     instance = [m for m in with_norm.modules() if isinstance(m, nn.InstanceNorm2d)]
     assert len(instance) == 2 * (2 * levels - 1) and all(m.affine for m in instance)  # two per block
     assert not any(isinstance(m, norms) for m in without.modules())
@@ -152,7 +152,7 @@ def test_unet_refuses_too_small_and_badly_shaped_inputs():
 
 def test_unet_eval_mode_is_batch_independent():
     torch.manual_seed(0)
-    model = small_unet().eval()
+    model = small_unet(norm=True).eval()  # InstanceNorm in eval mode: still per image
     x = _batch(3, 1, 24, 20)
     with torch.no_grad():
         torch.testing.assert_close(model(x[:1]), model(x)[:1], rtol=1e-4, atol=1e-5)
@@ -203,14 +203,14 @@ def test_count_parameters_counts_parameters_not_buffers():
 
 
 # --- a short training run on CPU -----------------------------------------------------------------------------------
-@pytest.mark.parametrize("name, kwargs", [("unet-small", {}), ("unet", {"features": (8, 16)}),
-                                          ("dncnn", {"depth": 5, "features": 16})])
-def test_smoke_training_reduces_the_loss(name, kwargs):
+@pytest.mark.parametrize("name, kwargs, lr", [("unet-small", {}, 3e-3), ("unet", {"features": (8, 16)}, 1e-2),
+                                              ("dncnn", {"depth": 5, "features": 16}, 1e-2)])
+def test_smoke_training_reduces_the_loss(name, kwargs, lr):
     torch.manual_seed(0)
     model = build_model(name, **kwargs)
     clean = torch.linspace(0, 1, 24).repeat(4, 1, 24, 1)  # (4, 1, 24, 24) horizontal ramps
     noisy = clean + 0.1 * _batch(4, 1, 24, 24)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)  # no norm in unet-small: a gentler rate
     losses = []
     for _ in range(15):
         optimizer.zero_grad()
