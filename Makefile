@@ -46,7 +46,7 @@ reproduce: setup ## recompute the paper's Figure 2 and Table 1 into results/
 	$(PY) -m n2s_core reproduce table1 --out results
 
 SEEDS ?= 3
-table2: setup ## the paper's dataset table, quick preset (2 CPU cores, about an hour for all three; resumable)
+table2: setup ## the paper's dataset table, quick preset (2 CPU cores, about 40 minutes for all three; resumable)
 	$(PY) -m n2s_core reproduce table2 --dataset all --preset quick --seeds $(SEEDS) --out results
 
 test: setup ## ruff, then ONE pytest run: unit tests, doctests, notebooks (nbval, quick), real browser
