@@ -140,22 +140,14 @@ class Masker:
         return self.fill(x, mask, generator=generator), mask
 
     def _fill_grid(self, x: torch.Tensor, offset: int) -> torch.Tensor:
-        """Fill grid subset ``offset`` by strided slicing: 1/stride**2 of the work of :meth:`fill`, same values.
-
-        The subset's pixels are ``x[..., row::stride, col::stride]``; their neighbour at (dr, dc) is the same
-        stride in the mirrored padding, shifted by (1 + dr, 1 + dc).
-        """
+        """Fill grid subset ``offset`` alone: 1/stride**2 of the work of :meth:`fill`, the same values."""
         s, (row, col) = self.stride, divmod(offset, self.stride)
         out = x.clone()
         held = out[..., row::s, col::s]  # (B, C, h, w), a view into out
         if self.replacement == "zero":
             held.zero_()
-            return out
-        h, w = held.shape[-2:]
-        padded = F.pad(x, (1, 1, 1, 1), mode="reflect")
-        kernel = neighbor_kernel(2, self.replacement)
-        held.copy_(sum(float(kernel[1 + dr, 1 + dc]) * padded[..., 1 + row + dr::s, 1 + col + dc::s][..., :h, :w]
-                       for dr, dc in NEIGHBOR_OFFSETS if kernel[1 + dr, 1 + dc]))
+        else:
+            held.copy_(_interpolate(x, self.replacement, start=(row, col), step=s))
         return out  # (B, C, H, W): x itself is never written
 
     def fill(self, x: torch.Tensor, mask: torch.Tensor, *, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -208,27 +200,32 @@ def _grid_labels(height: int, width: int, stride: int, device) -> torch.Tensor:
     return rows[:, None] * stride + cols[None, :]  # (H, W)
 
 
-def _interpolate(x: torch.Tensor, kind: str) -> torch.Tensor:
-    """Every pixel replaced by the ``kind`` kernel mean of its 8 neighbours, per channel, mirrored borders.
+def _interpolate(x: torch.Tensor, kind: str, *, start: tuple[int, int] = (0, 0), step: int = 1) -> torch.Tensor:
+    """The ``kind`` kernel mean of each pixel's 8 neighbours, per channel, mirrored borders.
 
-    A weighted sum of the 8 shifted copies rather than a convolution with a zero centre: the centre is never
-    read at all, so J-invariance holds exactly, not up to the rounding of a convolution algorithm.
+    Every pixel by default; with ``start=(row, col)`` and ``step=stride``, only the pixels of that grid subset,
+    ``x[..., row::stride, col::stride]``. A weighted sum of the 8 shifted copies rather than a convolution with a
+    zero centre: the centre is never read at all, so J-invariance holds exactly, not up to the rounding of a
+    convolution algorithm.
     """
     kernel = neighbor_kernel(2, kind)  # (3, 3) NumPy, zero centre, sums to 1
     weights = torch.tensor([kernel[1 + dr, 1 + dc] for dr, dc in NEIGHBOR_OFFSETS], dtype=x.dtype, device=x.device)
-    return (_neighbors(x) * weights).sum(dim=-1)  # (B, C, H, W)
+    return (_neighbors(x, start=start, step=step) * weights).sum(dim=-1)  # (B, C, h, w)
 
 
-def _neighbors(t: torch.Tensor) -> torch.Tensor:
-    """(B, C, H, W) -> (B, C, H, W, 8): the neighbours in ``NEIGHBOR_OFFSETS`` order, borders mirrored.
+def _neighbors(t: torch.Tensor, *, start: tuple[int, int] = (0, 0), step: int = 1) -> torch.Tensor:
+    """(B, C, H, W) -> (B, C, h, w, 8): the neighbours in ``NEIGHBOR_OFFSETS`` order, borders mirrored.
 
-    At an edge an outward offset is reflected inward (row -1 -> row 1), so it lands on a real neighbour, never
-    on the pixel itself: at a corner the 8 offsets reach 3 distinct pixels, the diagonal one 4 times out of 8.
+    Of every pixel by default (h, w = H, W), or of the grid subset ``t[..., row::step, col::step]`` for
+    ``start=(row, col)``. At an edge an outward offset is reflected inward (row -1 -> row 1), so it lands on a
+    real neighbour, never on the pixel itself: at a corner the 8 offsets reach 3 distinct pixels, the diagonal
+    one 4 times out of 8.
     """
-    height, width = t.shape[-2:]
-    padded = F.pad(t, (1, 1, 1, 1), mode="reflect")
-    return torch.stack([padded[..., 1 + dr:1 + dr + height, 1 + dc:1 + dc + width] for dr, dc in NEIGHBOR_OFFSETS],
-                       dim=-1)
+    (row, col), (height, width) = start, t.shape[-2:]
+    h, w = len(range(row, height, step)), len(range(col, width, step))
+    padded = F.pad(t, (1, 1, 1, 1), mode="reflect")  # pixel (r, c) of t is (r + 1, c + 1) of padded
+    return torch.stack([padded[..., 1 + row + dr::step, 1 + col + dc::step][..., :h, :w]
+                        for dr, dc in NEIGHBOR_OFFSETS], dim=-1)
 
 
 def _neighbor_values(x: torch.Tensor, mask: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
