@@ -1,6 +1,6 @@
 """Time to quality on Hanzi: a UNet trained by Noise2Self against the wall clock, beside BM3D on the same tiles.
 
-What it measures, in one run: Hanzi at sigma 0.7 (the paper's Table 2 setting; n2s_core.datasets), the paper's UNet
+What it measures, in one run: Hanzi at sigma 0.7 (the paper's Table 2 setting; n2s_core.data.datasets), the paper's UNet
 (features 32-256) trained by Noise2Self (random partition masks filled with uniform values, Adam) on the training
 split, once per masking density (default: the paper's 25 subsets, then 10); at each milestone (default 2, 5 and
 10 minutes of training time) the test PSNR of a single pass over the same test tiles, rescaled as the paper scores
@@ -28,11 +28,11 @@ import torch
 from _machine import OtherLoad  # benchmarks/_machine.py, beside this script
 
 from n2s_core import psnr
-from n2s_core.datasets import load_dataset
-from n2s_core.denoisers import bm3d_available, bm3d_denoise
-from n2s_core.inference import predict_single_pass
-from n2s_core.models import build_model, count_parameters, seed_weights
-from n2s_core.training import TrainConfig, pick_device, train
+from n2s_core.classical.denoisers import bm3d_available, bm3d_denoise
+from n2s_core.data.datasets import load_dataset
+from n2s_core.nets.inference import predict_single_pass
+from n2s_core.nets.models import build_model, count_parameters, seed_weights
+from n2s_core.nets.training import TrainConfig, pick_device, train
 
 PAPER_UNET_N2S = 13.8  # paper Table 2, Hanzi, UNet Noise2Self (dB, rescaled)
 

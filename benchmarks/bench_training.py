@@ -29,9 +29,9 @@ import torch
 import torch.nn.functional as F
 from _machine import OtherLoad  # benchmarks/_machine.py, beside this script
 
-from n2s_core.inference import predict_invariant, predict_single_pass
-from n2s_core.masking import Masker, masked_mse
-from n2s_core.models import MODEL_NAMES, build_model
+from n2s_core.nets.inference import predict_invariant, predict_single_pass
+from n2s_core.nets.masking import Masker, masked_mse
+from n2s_core.nets.models import MODEL_NAMES, build_model
 
 KERNEL = ((0.5, 1.0, 0.5), (1.0, 0.0, 1.0), (0.5, 1.0, 0.5))  # / 6: the authors' repository kernel
 
@@ -101,7 +101,7 @@ def report(rows, label, first, second, target=None):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="unet-small", choices=MODEL_NAMES, help="n2s_core.models.build_model name")
+    parser.add_argument("--model", default="unet-small", choices=MODEL_NAMES, help="model name (nets.models)")
     parser.add_argument("--batch", type=int, default=8, help="images per batch")
     parser.add_argument("--size", type=int, default=64, help="image side (square)")
     parser.add_argument("--repeats", type=int, default=9, help="timed runs of each side (best kept)")

@@ -49,7 +49,7 @@ from IPython.display import Markdown, display
 from scipy import ndimage as ndi
 
 import n2s_core as n2s
-from n2s_core import plotting, widgets
+from n2s_core.teach import plotting, widgets
 
 # %% tags=["parameters"]
 QUICK = os.environ.get("N2S_QUICK", "0") == "1"

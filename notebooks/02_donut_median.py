@@ -52,7 +52,8 @@ from IPython.display import Markdown, display
 from scipy import ndimage as ndi
 
 import n2s_core as n2s
-from n2s_core import experiments, plotting, widgets
+from n2s_core.paper import figure2
+from n2s_core.teach import plotting, widgets
 
 # %% tags=["parameters"]
 QUICK = os.environ.get("N2S_QUICK", "0") == "1"
@@ -118,7 +119,7 @@ print("from-scratch medians match the package; the donut's output at a pixel ign
 
 # %%
 start = time.perf_counter()
-result = experiments.figure2_losses(noisy, clean, radii=RADII)
+result = figure2.figure2_losses(noisy, clean, radii=RADII)
 noise_variance = result["noise_variance"]
 donut, med = result["donut"], result["median"]
 print(f"{SIZE} x {SIZE}, {2 * len(RADII)} filters in {time.perf_counter() - start:.1f} s; "
@@ -151,12 +152,12 @@ display(Markdown(header + "\n".join(
 
 # %%
 gaps = np.subtract(donut["self_supervised"], donut["ground_truth"])
-assert donut["best_radius"] == donut["best_radius_ground_truth"] == experiments.PAPER_FIGURE2_BEST_RADIUS
+assert donut["best_radius"] == donut["best_radius_ground_truth"] == figure2.PAPER_FIGURE2_BEST_RADIUS
 assert np.allclose(gaps, noise_variance, rtol=0.05)
 assert np.all(np.diff(med["self_supervised"]) > 0)
 assert med["best_radius"] == RADII[0] != med["best_radius_ground_truth"]
 print(f"donut: argmin self-supervised r={donut['best_radius']}, argmin ground truth "
-      f"r={donut['best_radius_ground_truth']} (paper: r={experiments.PAPER_FIGURE2_BEST_RADIUS})")
+      f"r={donut['best_radius_ground_truth']} (paper: r={figure2.PAPER_FIGURE2_BEST_RADIUS})")
 print(f"donut gaps {np.round(gaps, 5).tolist()} vs measured noise variance {noise_variance:.5f}")
 print(f"median: argmin self-supervised r={med['best_radius']}, argmin ground truth r={med['best_radius_ground_truth']}")
 
@@ -207,7 +208,7 @@ assert np.all(np.abs(gaps - noise_variance) < np.abs(gaps - SIGMA**2))
 # %%
 def donut_curves(noisy, clean, radii=RADII):
     """(self-supervised, ground truth) losses of the donut median for each radius: Figure 2 without the median."""
-    donut = experiments.figure2_losses(noisy, clean, radii, filters=("donut",))["donut"]
+    donut = figure2.figure2_losses(noisy, clean, radii, filters=("donut",))["donut"]
     return np.array(donut["self_supervised"]), np.array(donut["ground_truth"])
 
 
@@ -244,7 +245,7 @@ widget_clean = n2s.crop_center(n2s.load_image("camera"), WIDGET_SIZE)
 @functools.lru_cache(maxsize=32)
 def crop_losses(sigma):
     noisy_crop = n2s.add_noise(widget_clean, sigma=sigma, rng=SEED)
-    return noisy_crop, experiments.figure2_losses(noisy_crop, widget_clean, radii=RADII)
+    return noisy_crop, figure2.figure2_losses(noisy_crop, widget_clean, radii=RADII)
 
 
 def draw(sigma=0.1, radius=3):

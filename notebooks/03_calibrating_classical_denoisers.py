@@ -55,7 +55,9 @@ from IPython.display import Markdown, display
 from skimage.restoration import denoise_wavelet
 
 import n2s_core as n2s
-from n2s_core import denoisers, experiments, plotting, widgets
+from n2s_core.classical import denoisers
+from n2s_core.paper import table1
+from n2s_core.teach import plotting, widgets
 
 # %% tags=["parameters"]
 QUICK = os.environ.get("N2S_QUICK", "0") == "1"
@@ -117,7 +119,7 @@ print(f"from-scratch losses match n2s.calibrate_denoiser; best {package.best_par
 # %% [markdown]
 # ## 2. Table 1
 #
-# `experiments.table1_row` calibrates one method by the exact self-supervised loss (grids of paper §3: wavelet hard
+# `table1.table1_row` calibrates one method by the exact self-supervised loss (grids of paper §3: wavelet hard
 # thresholding with $\sigma \in$ `arange(0.08, 0.3, 0.03)`; NL-means $h = \hat\sigma \cdot$ `arange(0.5, 2, 0.2)`,
 # patch 5, distance 6) and scores, against the clean image: the J-invariant output, the same mixed with the noisy
 # input, the *plain* denoiser at the chosen parameters, and the plain denoiser at its library defaults. The clean
@@ -127,7 +129,7 @@ print(f"from-scratch losses match n2s.calibrate_denoiser; best {package.best_par
 rows, seconds = {}, {}
 for name in METHODS + (["bm3d"] if BM3D and n2s.bm3d_available() else []):
     start = time.perf_counter()
-    rows[name] = experiments.table1_row(noisy, clean, name, stride=STRIDE)
+    rows[name] = table1.table1_row(noisy, clean, name, stride=STRIDE)
     seconds[name] = time.perf_counter() - start
 if "bm3d" not in rows:
     print("BM3D row: " + ("installed, skipped (set BM3D = True in the Parameters cell)" if n2s.bm3d_available()
@@ -267,15 +269,15 @@ print(f"NL-means default {nlm['psnr_default']:.2f} dB: calibrated + plain {nlm['
 
 # %%
 lines = ["| method | min loss | PSNR J-inv. | + mixing | default |", "|---|---|---|---|---|"]
-for name, paper in experiments.PAPER_TABLE1.items():
+for name, paper in table1.PAPER_TABLE1.items():
     row = rows[name]
     lines.append(f"| {row['label']} | {row['min_loss']:.4f} / {paper['loss']:.4f} | {row['psnr_invariant']:.1f} / "
                  f"{paper['psnr_invariant']} | {row['psnr_mixed']:.1f} / {paper['psnr_mixed']} | "
                  f"{row['psnr_default']:.1f} / {paper['psnr_default']} |")
 display(Markdown("Ours / paper" + (f" (ours on a {SIZE} x {SIZE} crop)" if SIZE < 512 else "") + "\n\n"
                  + "\n".join(lines)))
-by_loss = sorted(experiments.PAPER_TABLE1, key=lambda k: rows[k]["min_loss"])
-assert by_loss == sorted(experiments.PAPER_TABLE1, key=lambda k: experiments.PAPER_TABLE1[k]["loss"])
+by_loss = sorted(table1.PAPER_TABLE1, key=lambda k: rows[k]["min_loss"])
+assert by_loss == sorted(table1.PAPER_TABLE1, key=lambda k: table1.PAPER_TABLE1[k]["loss"])
 print("methods by min loss, ours and the paper's:", by_loss)
 
 # %% [markdown]

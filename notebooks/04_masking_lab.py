@@ -26,7 +26,7 @@
 #
 # **Learning goals**
 # - Build grid and random subsets, and say what `stride` and `offset` select.
-# - Name the five replacement rules of `n2s_core.masking.Masker` and draw what each feeds the net.
+# - Name the five replacement rules of `n2s_core.nets.masking.Masker` and draw what each feeds the net.
 # - Show with autograd that $\partial f(x)_j / \partial x_J = 0$ for $j \in J$ with masking, and not without.
 # - Train a small net with Noise2Self and compare single-pass with J-invariant inference (paper §2: single pass
 #   was about 0.5 dB better).
@@ -51,8 +51,10 @@ import torch
 import torch.nn.functional as F
 
 import n2s_core as n2s
-from n2s_core import inference, models, training, widgets
-from n2s_core.masking import REPLACEMENTS, Masker, grid_mask, random_mask
+from n2s_core.nets import inference, models, training
+from n2s_core.nets.masking import REPLACEMENTS, Masker
+from n2s_core.nets.masks import grid_mask, random_mask
+from n2s_core.teach import widgets
 
 torch.set_num_threads(1)  # tensors this small: one thread was ~7x faster than two on a busy 2-core machine
 
@@ -189,7 +191,7 @@ print(f"|d out_j / d x_j|: unmasked {plain[row, col]:.3g}, masked {masked_grad[r
 # %% [markdown]
 # ## 4. A short Noise2Self run
 #
-# `n2s_core.training.train` draws random patches, masks one grid subset per image with the `axis` rule and fits the
+# `n2s_core.nets.training.train` draws random patches, masks one grid subset per image with the `axis` rule and fits the
 # masked-pixel MSE against the noisy image. Then two ways to denoise (paper §2): apply the net once to the noisy
 # image ("single pass"), or run it on each of the 16 masked copies and keep each output on its own $J$
 # (`predict_invariant`, J-invariant by construction).

@@ -47,8 +47,10 @@ import numpy as np
 import torch
 
 import n2s_core as n2s
-from n2s_core import experiments, inference, models, training, widgets
-from n2s_core.denoisers import get_method
+from n2s_core.classical.denoisers import get_method
+from n2s_core.nets import inference, models, training
+from n2s_core.paper import table1
+from n2s_core.teach import widgets
 
 torch.set_num_threads(1)  # tensors this small: one thread was ~7x faster than two on a busy 2-core machine
 
@@ -161,7 +163,7 @@ for name, net in nets.items():
     single = inference.predict_single_pass(net, x)[0, 0].cpu().numpy()
     invariant = inference.predict_invariant(net, x, masker=configs[name].masker)[0, 0].cpu().numpy()
     outputs[f"{name} single pass"], outputs[f"{name} J-invariant"] = single, invariant
-nlm = experiments.table1_row(noisy, clean, "nl_means")
+nlm = table1.table1_row(noisy, clean, "nl_means")
 scores.update({k: n2s.psnr(clean, v) for k, v in outputs.items()})
 scores["NL-means calibrated"] = nlm["psnr_plain_calibrated"]
 scores["NL-means J-invariant"] = nlm["psnr_invariant"]

@@ -52,7 +52,9 @@ import numpy as np
 from IPython.display import Markdown, display
 
 import n2s_core as n2s
-from n2s_core import datasets, noise, plotting, widgets
+from n2s_core import noise
+from n2s_core.data import datasets
+from n2s_core.teach import plotting, widgets
 
 # %% tags=["parameters"]
 QUICK = os.environ.get("N2S_QUICK", "0") == "1"
@@ -264,7 +266,7 @@ if examples:
 
 # %%
 if LIVE_RUN:
-    from n2s_core.reproduce import reproduce_table2
+    from n2s_core.paper.table2_report import reproduce_table2
 
     with tempfile.TemporaryDirectory() as folder:
         live = reproduce_table2(folder, dataset="hanzi", preset="tiny", seeds=1, device="cpu", progress=False)

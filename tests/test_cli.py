@@ -8,7 +8,7 @@ import pytest
 from skimage import io
 
 import n2s_core as n2s
-from n2s_core.__main__ import main, parse_param
+from n2s_core.cli import main, parse_param
 
 matplotlib.use("Agg")
 
@@ -30,7 +30,7 @@ def test_reproduce_figure2_writes_every_file_with_the_paper_beside_ours(tmp_path
 
 
 def test_reproduce_table1_one_method(tmp_path):
-    from n2s_core.reproduce import reproduce_table1
+    from n2s_core.paper.table1 import reproduce_table1
 
     result = reproduce_table1(tmp_path, quick=True, methods=["median"])
     saved = json.loads((tmp_path / "table1.json").read_text())

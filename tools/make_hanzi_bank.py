@@ -1,4 +1,4 @@
-"""Build the Hanzi glyph bank n2s_core/assets/hanzi_glyphs.npz and its licence file (see n2s_core/hanzi.py).
+"""Build the Hanzi glyph bank n2s_core/data/assets/hanzi_glyphs.npz and its licence file (see n2s_core/data/hanzi.py).
 
 Needs a CJK font, only here (the bank is what ships and what runs offline):
 
@@ -6,7 +6,7 @@ Needs a CJK font, only here (the bank is what ships and what runs offline):
     .venv/bin/python tools/make_hanzi_bank.py
 
 Recipe: hanzi of the gb2312 and big5 codecs (CJK Unified Ideographs only), united and sorted by code point; keep those
-the font's cmap covers; render 64x64 with n2s_core.hanzi.render_glyphs; quantise to 16 grey levels; drop a
+the font's cmap covers; render 64x64 with n2s_core.data.hanzi.render_glyphs; quantise to 16 grey levels; drop a
 character whose quantised glyph repeats an earlier one; draw a seeded subset of 13,029 (the paper's count), kept in
 code-point order; pack two pixels per byte and save with np.savez_compressed.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from fontTools.ttLib import TTFont
 
-from n2s_core import hanzi
+from n2s_core.data import hanzi
 
 ASSETS = Path(hanzi.__file__).parent / "assets"
 DEBIAN_COPYRIGHT = "/usr/share/doc/fonts-noto-cjk/copyright"
@@ -116,7 +116,7 @@ def build(args) -> None:
 
 def write_licence(path: Path, info: dict, metadata: dict, ofl: str) -> None:
     lines = [
-        "Hanzi glyph bank (n2s_core/assets/hanzi_glyphs.npz): licence and provenance",
+        "Hanzi glyph bank (n2s_core/data/assets/hanzi_glyphs.npz): licence and provenance",
         "",
         f"The {metadata['count']} glyph images in hanzi_glyphs.npz are renderings of characters of the font",
         f"{info['font']}, version {info['font_version']} (file {metadata['font_file']}, face {metadata['font_index']},",
@@ -150,7 +150,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=hanzi.PAPER_CHARACTERS, help="characters to keep at most")
     parser.add_argument("--seed", type=int, default=2019, help="seed of the subset")
     parser.add_argument("--ofl-text", default=DEBIAN_COPYRIGHT, help="OFL.txt, or the Debian copyright file")
-    parser.add_argument("--out", default=None, help="bank path (default: n2s_core/assets/hanzi_glyphs.npz)")
+    parser.add_argument("--out", default=None, help="bank path (default: n2s_core/data/assets/hanzi_glyphs.npz)")
     build(parser.parse_args())
 
 

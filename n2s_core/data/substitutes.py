@@ -1,0 +1,169 @@
+"""Clean images standing in for the paper's CellNet and ImageNet sets, made offline from what our dependencies ship.
+
+- :func:`synthesize_fluorescence`: synthetic fluorescence-like tiles (cells with a dim cytoplasm and a bright
+  textured nucleus on a dark background, blurred by the optics). They are *synthetic*, not microscopy: scikit-image
+  bundles no fluorescence image of cultured cells (``cells3d``, ``human_mitosis`` and ``kidney`` need a download).
+- :func:`preclean_nl_means`: the paper's gentle NL-means pre-cleaning of CellNet.
+- :func:`load_photos` and :func:`crop_regions`: random crops of the RGB photographs inside the scikit-image wheel,
+  split so that no test crop shares a pixel with a training crop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import as_float_image
+
+# RGB photographs stored inside the scikit-image wheel (the right half of the motorcycle stereo pair is left out:
+# it is nearly the left one and would leak across splits).
+PHOTOS = ("astronaut", "chelsea", "coffee", "motorcycle", "rocket")
+
+
+def synthesize_fluorescence(n_tiles: int, *, size: int = 128, rng=None) -> np.ndarray:
+    """Synthetic fluorescence-like tiles, float32 (n_tiles, size, size) on [0, 1].
+
+    Each tile holds 3 to 9 cells: ellipses with wobbly borders, a dim textured cytoplasm (0.15 to 0.4) and a bright
+    textured nucleus (0.5 to 0.9), over a dark background with a faint haze, blurred with a Gaussian of 1.2 pixels
+    (the point spread function). Sizes scale with ``size`` (cells are 20 to 50 pixels across at 128).
+
+    Examples
+    --------
+    >>> tiles = synthesize_fluorescence(2, size=64, rng=0)
+    >>> tiles.shape, tiles.dtype, bool(0 <= tiles.min() and tiles.max() <= 1)
+    ((2, 64, 64), dtype('float32'), True)
+    """
+    from scipy import ndimage
+
+    if n_tiles < 1 or size < 16:
+        raise ValueError(f"need n_tiles >= 1 and size >= 16, got n_tiles={n_tiles}, size={size}")
+    rng = np.random.default_rng(rng)
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)  # (H, W)
+    texture = _smooth_noise(rng, (n_tiles, size, size), sigma=1.5)  # chromatin and cytoplasm grain
+    wobble = _smooth_noise(rng, (n_tiles, size, size), sigma=size / 20)  # irregular cell borders
+    haze = _smooth_noise(rng, (n_tiles, size, size), sigma=size / 5)  # uneven background
+    tiles = np.stack([_draw_cells(rng, yy, xx, texture[i], wobble[i]) for i in range(n_tiles)])
+    tiles = np.maximum(tiles, 0.04 + 0.015 * haze)
+    tiles = ndimage.gaussian_filter(tiles, sigma=(0, 1.2, 1.2))
+    return np.clip(tiles, 0.0, 1.0).astype(np.float32)
+
+
+def _smooth_noise(rng, shape, *, sigma: float) -> np.ndarray:
+    """Gaussian-filtered white noise per image (n, H, W), rescaled to unit standard deviation.
+
+    Wide filters run on a coarse grid, then are zoomed up (linear): same look, a fraction of the time.
+    """
+    from scipy import ndimage
+
+    n, height, width = shape
+    step = max(1, int(sigma // 3))
+    coarse = rng.standard_normal((n, -(-height // step) + 1, -(-width // step) + 1), dtype=np.float32)
+    field = ndimage.gaussian_filter(coarse, sigma=(0, sigma / step, sigma / step), mode="wrap")
+    if step > 1:
+        field = ndimage.zoom(field, (1, step, step), order=1, grid_mode=False)
+    field = field[:, :height, :width]
+    return field / field.std(axis=(1, 2), keepdims=True)
+
+
+def _draw_cells(rng, yy, xx, texture, wobble) -> np.ndarray:
+    """One tile: the brightest cell part at every pixel (cells may overlap)."""
+    size = yy.shape[0]
+    n_cells = rng.integers(3, 10)
+    centre = rng.uniform(-0.05 * size, 1.05 * size, size=(n_cells, 2, 1, 1)).astype(np.float32)
+    radius = rng.uniform(0.08, 0.2, size=(n_cells, 1, 1)).astype(np.float32) * size  # long semi-axis
+    aspect = rng.uniform(0.6, 1.0, size=(n_cells, 1, 1)).astype(np.float32)
+    angle = rng.uniform(0, np.pi, size=(n_cells, 1, 1)).astype(np.float32)
+    shift = rng.uniform(-0.25, 0.25, size=(n_cells, 2, 1, 1)).astype(np.float32) * radius[:, None]  # nucleus
+    cytoplasm = rng.uniform(0.15, 0.4, size=(n_cells, 1, 1)).astype(np.float32)
+    nucleus = rng.uniform(0.5, 0.9, size=(n_cells, 1, 1)).astype(np.float32)
+
+    def distance(cy, cx, a, b):  # elliptic radius: 1 on the border of the ellipse, (K, H, W)
+        dy, dx = yy - cy, xx - cx
+        u, v = dx * np.cos(angle) + dy * np.sin(angle), -dx * np.sin(angle) + dy * np.cos(angle)
+        return np.sqrt((u / a) ** 2 + (v / b) ** 2)
+
+    in_cell = distance(centre[:, 0], centre[:, 1], radius, radius * aspect) < 1 + 0.25 * wobble
+    in_nucleus = distance(centre[:, 0] + shift[:, 0], centre[:, 1] + shift[:, 1], 0.45 * radius,
+                          0.45 * radius * aspect) < 1 + 0.1 * wobble
+    value = np.where(in_cell, cytoplasm * (1 + 0.25 * texture), 0.0)
+    value = np.where(in_nucleus & in_cell, nucleus * (1 + 0.2 * texture), value)
+    return value.max(axis=0).astype(np.float32)
+
+
+def load_photos(names=PHOTOS) -> list[np.ndarray]:
+    """The RGB photographs bundled with scikit-image, float32 (H, W, 3) on [0, 1]; nothing is downloaded."""
+    from skimage import data
+
+    photos = []
+    for name in names:
+        if name not in PHOTOS:
+            raise ValueError(f"unknown photo {name!r}; choose from {list(PHOTOS)}")
+        image = data.stereo_motorcycle()[0] if name == "motorcycle" else getattr(data, name)()
+        photos.append(as_float_image(image).astype(np.float32))
+    return photos
+
+
+def cut_regions(images, *, size: int) -> np.ndarray:
+    """Cut every image along its longer side into disjoint bands at least ``size`` wide (``side // size`` of them).
+
+    Returns an int array (n_regions, 5) of ``(image index, top, left, height, width)``.
+
+    Examples
+    --------
+    >>> cut_regions([np.zeros((300, 451, 3))], size=128).tolist()
+    [[0, 0, 0, 300, 150], [0, 0, 150, 300, 150], [0, 0, 300, 300, 151]]
+    """
+    regions = []
+    for i, image in enumerate(images):
+        height, width = image.shape[:2]
+        if min(height, width) < size:
+            raise ValueError(f"image {i} of shape {image.shape} is smaller than size={size}; lower size")
+        length = max(height, width)
+        edges = np.linspace(0, length, length // size + 1).astype(int)
+        for start, stop in zip(edges[:-1], edges[1:], strict=True):
+            regions.append((i, 0, start, height, stop - start) if width >= height
+                           else (i, start, 0, stop - start, width))
+    return np.array(regions, dtype=np.int64).reshape(-1, 5)
+
+
+def crop_regions(images, regions, region_split, counts, *, size: int, rng=None):
+    """Random ``size x size`` crops inside the regions of each split: ``counts[s]`` crops for split ``s``.
+
+    A crop lies inside one region, so crops of different splits never overlap when the regions are disjoint. Within
+    a split a region is picked in proportion to its number of crop positions; each crop is then rotated by a random
+    multiple of 90 degrees and flipped at random (the 8 symmetries of the square).
+
+    Returns ``(crops, split, groups)``: float32 crops (n, size, size[, C]) in random order, the split of each crop
+    (int8) and the index of the region it came from.
+    """
+    rng = np.random.default_rng(rng)
+    region_split = np.asarray(region_split)
+    positions = (regions[:, 3] - size + 1) * (regions[:, 4] - size + 1)
+    groups = []
+    for s, count in enumerate(counts):
+        candidates = np.flatnonzero(region_split == s)
+        if count and not len(candidates):
+            raise ValueError(f"split {s} asks for {count} crops but has no region; add images or lower size")
+        if count:
+            weights = positions[candidates] / positions[candidates].sum()
+            groups.append(rng.choice(candidates, size=count, p=weights))
+    groups = rng.permutation(np.concatenate(groups)) if groups else np.zeros(0, np.int64)
+    crops = []
+    for image_index, top, left, height, width in regions[groups]:
+        y, x = top + rng.integers(0, height - size + 1), left + rng.integers(0, width - size + 1)
+        crop = np.rot90(images[image_index][y:y + size, x:x + size], k=rng.integers(4))
+        crops.append(crop[:, ::-1] if rng.integers(2) else crop)
+    shape = (0, size, size) + np.shape(images[0])[2:]
+    crops = np.stack(crops).astype(np.float32) if crops else np.zeros(shape, np.float32)
+    return crops, region_split[groups].astype(np.int8), groups
+
+
+def preclean_nl_means(images: np.ndarray, *, h: float = 0.01) -> np.ndarray:
+    """The paper's gentle NL-means pre-cleaning of gray images (N, H, W); a small ``h`` changes little.
+
+    The cleaned images are the ground truth the noisy copies are scored against. On synthetic tiles this is nearly
+    a no-op; on real microscopy (:func:`~n2s_core.data.datasets.load_folder`) it removes the camera's own noise.
+    """
+    from skimage.restoration import denoise_nl_means
+
+    return np.stack([denoise_nl_means(image, h=h, patch_size=5, patch_distance=3, fast_mode=True)
+                     for image in images]).astype(np.float32).reshape(images.shape)

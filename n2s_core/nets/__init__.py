@@ -1,0 +1,13 @@
+"""The neural half (imports torch; ``import n2s_core`` does not import this folder).
+
+Follow a training step from left to right:
+
+- :mod:`.masks`         which pixels a step holds out: a grid subset or a random one (boolean masks)
+- :mod:`.masking`       what replaces them (``Masker``) and the loss on them alone (``masked_mse``)
+- :mod:`.unet`, :mod:`.dncnn`  the paper's two networks
+- :mod:`.models`        build a net by name, seed its weights, count its parameters
+- :mod:`.training`      one ``train`` function for Noise2Self, Noise2Noise and Noise2Truth
+- :mod:`.checkpoints`   atomic checkpoints and exact resumption
+- :mod:`.inference`     single-pass, J-invariant and tiled prediction
+- :mod:`.single_image`  train on one noisy image and denoise it (``python -m n2s_core denoise``)
+"""

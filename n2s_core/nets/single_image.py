@@ -1,0 +1,116 @@
+"""Denoise one image by Noise2Self: train a net on that image alone, then apply it (paper §4, single-image case).
+
+No clean image and no second noisy copy: the net is trained with the masked self-supervised loss on random crops
+of the noisy image itself, then predicts in one pass (the paper's choice, about 0.5 dB better) or with the full
+J-invariant prediction over a grid of subsets. ``python -m n2s_core denoise`` wraps :func:`denoise_image`.
+This module imports torch; ``import n2s_core`` does not import this module.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+
+from .._checks import as_float_image, check_choice, check_ndim, normalize_axis
+from .inference import predict_tiled
+from .masking import Masker
+from .models import MODEL_NAMES, build_model, count_parameters, seed_weights
+from .training import TrainConfig, pick_device, train
+
+MODELS = MODEL_NAMES  # ('dncnn', 'unet', 'unet-small')
+INVARIANT_STRIDE = 4  # grid spacing of the J-invariant prediction: 16 masked passes
+TILE, TILE_OVERLAP = 512, 64  # larger images are predicted in overlapping tiles, so memory stays bounded
+_HISTORY_POINTS = 200  # the report keeps at most this many (step, loss) pairs
+
+
+def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-small", steps: int = 300,
+                  batch_size: int = 8, crop: int | None = 64, lr: float = 3e-3, replacement: str = "random",
+                  seed: int = 0, device: str = "auto", invariant: bool = False,
+                  progress: bool = True) -> tuple[np.ndarray, dict]:
+    """Train a fresh net by Noise2Self on ``image`` alone and return its denoised output with a run report.
+
+    Parameters
+    ----------
+    image : ndarray
+        Noisy float image on [0, 1], (H, W) or (H, W, C) with ``channel_axis``. Never modified.
+    channel_axis : int or None
+        Axis of the colour channels (e.g. -1 for RGB); None for a gray image.
+    model : str
+        ``"unet-small"`` (3 levels, fast on a CPU), ``"unet"`` (the paper's) or ``"dncnn"`` (the paper's).
+    steps, batch_size, lr : int, int, float
+        Adam steps, crops per step and learning rate.
+    crop : int or None
+        Side of the random square training crops; None (or a crop as large as the image) trains on the whole image.
+    replacement : str
+        What fills the held-out pixels during training (see :mod:`n2s_core.nets.masking`); the paper uses "random".
+    seed : int
+        Seeds the weights' initialisation, the crops, the masks and the fill values: same seed, same result (CPU).
+    device : str
+        "auto" (CUDA, then MPS, then CPU) or a torch device name.
+    invariant : bool
+        False: one pass of the net over the noisy image. True: the J-invariant prediction over a stride-4 grid.
+        Either way, images larger than 512 pixels on a side are predicted in overlapping 512 x 512 tiles
+        (:func:`~n2s_core.nets.inference.predict_tiled`), so the device's memory bounds the tile, not the image.
+    progress : bool
+        Show a tqdm progress bar of the training.
+
+    Returns
+    -------
+    denoised : ndarray
+        Same shape as ``image``, float64, clipped to [0, 1].
+    report : dict
+        ``settings``, ``model``, ``parameters``, ``device``, ``torch_version``, ``shape``, ``first_loss``,
+        ``final_loss``, ``loss_history`` (``steps`` and ``loss``, at most 200 points), ``train_seconds`` and
+        ``wall_seconds``.
+
+    Examples
+    --------
+    >>> import n2s_core as n2s
+    >>> _, noisy = n2s.noisy_camera(size=16)
+    >>> denoised, report = denoise_image(noisy, model="dncnn", steps=2, crop=None, device="cpu", progress=False)
+    >>> denoised.shape, report["settings"]["steps"], len(report["loss_history"]["loss"])
+    ((16, 16), 2, 2)
+    """
+    clock = time.perf_counter()
+    check_choice(model, MODELS, name="model")
+    arr = as_float_image(image)
+    check_ndim(arr, (2,), channel_axis, name="denoise_image")
+    axis = None if channel_axis is None else normalize_axis(channel_axis, arr.ndim)
+    planes = arr[None] if axis is None else np.moveaxis(arr, axis, 0)  # (C, H, W)
+    crop = None if crop is not None and crop >= min(planes.shape[1:]) else crop
+    config = TrainConfig(mode="n2s", steps=steps, batch_size=batch_size, lr=lr, crop=crop, replacement=replacement,
+                         seed=seed, device=device)
+    torch_device = pick_device(device)
+    net = seed_weights(build_model(model, in_channels=planes.shape[0]), seed)  # the global RNG is left alone
+    x = torch.as_tensor(np.ascontiguousarray(planes), dtype=torch.float32)[None]  # (1, C, H, W)
+    result = train(net, x, config=config, progress=progress)
+    out = _predict(net, x, invariant=invariant, config=config, device=torch_device)[0]  # (C, H, W)
+    out = out.detach().cpu().numpy().astype(np.float64)
+    denoised = np.clip(out[0] if axis is None else np.moveaxis(out, 0, axis), 0.0, 1.0)
+    settings = {"model": model, "steps": steps, "batch_size": batch_size, "crop": crop, "lr": lr,
+                "replacement": replacement, "seed": seed, "device": device, "invariant": bool(invariant),
+                "channel_axis": channel_axis}
+    report = {"settings": settings, "model": model, "parameters": count_parameters(net), "device": result.device,
+              "torch_version": torch.__version__, "shape": list(arr.shape), **_losses(result.train_loss),
+              "train_seconds": round(result.wall_time, 3), "wall_seconds": round(time.perf_counter() - clock, 3)}
+    return denoised, report
+
+
+def _predict(net, x: torch.Tensor, *, invariant: bool, config: TrainConfig, device: torch.device) -> torch.Tensor:
+    """Single pass, or the J-invariant prediction with the training replacement on a stride-4 grid; ``x`` stays on
+    the CPU and goes to the net's ``device`` one tile at a time."""
+    if not invariant:
+        return predict_tiled(net, x, tile=TILE, overlap=TILE_OVERLAP)
+    masker = Masker(config.replacement, stride=INVARIANT_STRIDE, partition="grid")
+    generator = torch.Generator(device=device).manual_seed(config.seed)
+    return predict_tiled(net, x, tile=TILE, overlap=TILE_OVERLAP, masker=masker, batch_size=config.batch_size,
+                         generator=generator)
+
+
+def _losses(train_loss: list[float]) -> dict:
+    """First and final training loss, and the history subsampled to at most ``_HISTORY_POINTS`` steps."""
+    keep = np.unique(np.linspace(0, len(train_loss) - 1, min(len(train_loss), _HISTORY_POINTS)).round().astype(int))
+    return {"first_loss": train_loss[0], "final_loss": train_loss[-1],
+            "loss_history": {"steps": [int(i) + 1 for i in keep], "loss": [train_loss[i] for i in keep]}}

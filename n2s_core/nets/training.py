@@ -1,0 +1,247 @@
+"""Training loop for Noise2Self, Noise2Noise and Noise2Truth: one config, one function, one callback.
+
+The three modes differ only in the target (paper §4, Table 2):
+
+- ``"n2s"`` (Noise2Self): the input is masked and the loss is the MSE on the held-out pixels against the noisy
+  image itself (:func:`~n2s_core.nets.masking.masked_mse`). No second copy, no clean image.
+- ``"n2n"`` (Noise2Noise): plain MSE against a second, independent noisy copy passed as ``target``.
+- ``"n2t"`` (Noise2Truth): plain MSE against the clean image passed as ``target``.
+
+The data passed in is the data: noise is never redrawn (that would quietly turn Noise2Self into Noise2Noise).
+Validation uses a fixed held-out set; for n2s its masks and fill values are drawn once, so validation losses stay
+comparable. Every random draw of training (images, crops, masks) comes from one ``torch.Generator`` seeded with
+``config.seed``, whose state is saved in checkpoints: resuming gives the same weights as an uninterrupted run (CPU).
+This module imports torch; ``import n2s_core`` does not import this module.
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+from dataclasses import dataclass, field
+
+import torch
+from tqdm.auto import tqdm
+
+from .._checks import check_choice
+from .checkpoints import load_checkpoint, save_checkpoint
+from .inference import _evaluating
+from .masking import Masker, masked_mse
+
+MODES = ("n2s", "n2n", "n2t")
+_VAL_SEED_OFFSET = 1_000_003  # validation masks use their own stream, never the training generator's
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a training run; ``steps`` may grow between a run and its resumption.
+
+    The masker defaults to the paper's network setting (§4, §5): a random partition into 25 subsets, one held out
+    per image, filled with uniform values in [0, 1]. Use ``replacement="axis"`` for the calibration grid of §3.
+
+    Examples
+    --------
+    >>> TrainConfig(steps=100).masker
+    Masker(replacement='random', stride=4, n_subsets=25, partition='random')
+    >>> TrainConfig(mode="n2v")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown mode 'n2v'; choose one of ['n2n', 'n2s', 'n2t']
+    """
+
+    mode: str = "n2s"  # "n2s" (masked loss vs noisy), "n2n" (vs a second noisy copy), "n2t" (vs the clean image)
+    steps: int = 1000  # total optimizer steps of the run, counted across resumptions
+    batch_size: int = 16  # images (or crops) per step, drawn with replacement
+    lr: float = 1e-3  # Adam learning rate (the authors' notebooks use 1e-3 to 1e-2)
+    crop: int | None = None  # side of the random square crops; None trains on whole images
+    replacement: str = "random"  # n2s only: what fills the held-out pixels (see n2s_core.nets.masking)
+    stride: int = 4  # n2s only, grid replacements ("axis", "diagonal", "zero"): stride**2 subsets
+    n_subsets: int = 25  # n2s only, random partition ("random", "neighbor"): each mask holds ~1/n_subsets pixels
+    val_every: int = 50  # validate at every multiple of this step (when a validation set is given)
+    seed: int = 0  # seeds the training generator (batches, crops, masks) and the fixed validation masks
+    device: str = "auto"  # "auto" (cuda, then mps, then cpu) or any torch device name
+    amp: bool = False  # float16 mixed precision with loss scaling; CUDA only, ignored on other devices
+    checkpoint: str | None = None  # file for checkpoints (written atomically); None writes none
+    checkpoint_every: int = 100  # steps between checkpoints; the last step is always saved
+
+    def __post_init__(self):
+        check_choice(self.mode, MODES, name="mode")
+        for name in ("steps", "batch_size", "val_every", "checkpoint_every"):
+            _check_positive_int(name, getattr(self, name))
+        if isinstance(self.lr, bool) or not isinstance(self.lr, numbers.Real) or not 0 < self.lr < float("inf"):
+            raise ValueError(f"lr must be a positive finite number, got {self.lr!r}; the paper's notebooks use 1e-3")
+        if self.crop is not None:
+            _check_positive_int("crop", self.crop, minimum=2, fix="; use None to train on whole images")
+        _check_positive_int("seed", self.seed, minimum=0)
+        self.masker  # noqa: B018 (builds the Masker now so that bad masker settings fail here)
+
+    @property
+    def masker(self) -> Masker:
+        """The :class:`~n2s_core.nets.masking.Masker` of n2s training and validation."""
+        return Masker(self.replacement, stride=self.stride, n_subsets=self.n_subsets)
+
+
+@dataclass
+class TrainResult:
+    """Loss histories of a run: ``train_loss[i]`` is the loss of step ``i + 1``, ``val_loss[k]`` that of
+    ``val_steps[k]``; ``best_step`` is the validated step with the lowest loss (None without validation)."""
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_steps: list[int] = field(default_factory=list)
+    best_step: int | None = None
+    wall_time: float = 0.0  # seconds spent in this call (not counting earlier, resumed-from calls)
+    device: str = "cpu"
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """``"auto"``: CUDA if available, then Apple MPS, then CPU; any other name is checked and returned.
+
+    Examples
+    --------
+    >>> pick_device("cpu")
+    device(type='cpu')
+    """
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        return torch.device("mps" if mps is not None and mps.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError) as error:
+        raise ValueError(f"unknown device {name!r}; use 'auto', 'cpu', 'cuda' or 'mps'") from error
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {name!r} requested but CUDA is not available; use device='auto' or 'cpu'")
+    return device
+
+
+def train(model: torch.nn.Module, noisy: torch.Tensor, *, config: TrainConfig, target: torch.Tensor | None = None,
+          val_noisy: torch.Tensor | None = None, val_target: torch.Tensor | None = None, callback=None,
+          progress: bool = True, resume: bool = False) -> TrainResult:
+    """Train ``model`` in place on ``noisy`` (N, C, H, W) for ``config.steps`` Adam steps; returns the histories.
+
+    ``target`` (N, C, H, W) is the second noisy copy (n2n) or the clean images (n2t); n2s takes none. Validation
+    runs every ``config.val_every`` steps on ``val_noisy`` (M, C, H', W') in eval mode: for n2s the masked loss
+    with masks drawn once, for n2n/n2t the MSE against ``val_target``. ``callback(step, train_loss, val_loss)``
+    is called after every step (``val_loss`` is None between validations). ``resume=True`` continues from
+    ``config.checkpoint`` up to ``config.steps``. The model is left in train mode on the chosen device.
+
+    Examples
+    --------
+    >>> model = torch.nn.Conv2d(1, 1, 3, padding=1)
+    >>> config = TrainConfig(steps=3, batch_size=2, crop=8, device="cpu")
+    >>> result = train(model, torch.rand(1, 1, 16, 16), config=config, progress=False)
+    >>> len(result.train_loss), result.best_step
+    (3, None)
+    """
+    device = pick_device(config.device)
+    data = _check_data(noisy, target, config, names=("noisy", "target"))
+    if val_noisy is None and val_target is not None:
+        raise ValueError("val_target was given without val_noisy; pass both (or neither)")
+    val = None if val_noisy is None else _fixed_validation(val_noisy, val_target, config, device)
+    model.to(device).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    scaler = torch.amp.GradScaler("cuda", enabled=config.amp and device.type == "cuda")
+    generator = torch.Generator().manual_seed(config.seed)  # CPU: its state is portable and checkpointable
+    result = TrainResult(device=str(device))
+    start = load_checkpoint(config, model, optimizer, scaler, generator, result, device) if resume else 0
+    clock = time.perf_counter()
+    with tqdm(range(start + 1, config.steps + 1), initial=start, total=config.steps, disable=not progress) as bar:
+        for step in bar:
+            x, y = (t.to(device) for t in _draw_batch(*data, config=config, generator=generator))  # (B, C, h, w)
+            result.train_loss.append(_step(model, x, y, optimizer, scaler, config=config, generator=generator))
+            val_loss = None
+            if val is not None and step % config.val_every == 0:
+                val_loss = _validation_loss(model, *val, config=config)
+                result.val_loss.append(val_loss)
+                result.val_steps.append(step)
+            shown = f"loss={result.train_loss[-1]:.4g}" + (f" val={result.val_loss[-1]:.4g}" if result.val_loss else "")
+            bar.set_postfix_str(shown, refresh=False)
+            if config.checkpoint is not None and (step % config.checkpoint_every == 0 or step == config.steps):
+                save_checkpoint(config, model, optimizer, scaler, generator, result, step)
+            if callback is not None:
+                callback(step, result.train_loss[-1], val_loss)
+    if result.val_loss:
+        result.best_step = result.val_steps[min(range(len(result.val_loss)), key=result.val_loss.__getitem__)]
+    result.wall_time = time.perf_counter() - clock
+    return result
+
+
+def _check_positive_int(name: str, value, *, minimum: int = 1, fix: str = "") -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}{fix}")
+
+
+def _step(model, x, y, optimizer, scaler, *, config: TrainConfig, generator) -> float:
+    """One Adam step on a batch x (B, C, h, w): masked MSE against x itself (n2s) or MSE against y (n2n, n2t)."""
+    with torch.autocast(x.device.type, dtype=torch.float16, enabled=scaler.is_enabled()):
+        if config.mode == "n2s":
+            masked, mask = config.masker.mask(x, generator=generator)  # (B, C, h, w), (B, 1, h, w)
+            loss = masked_mse(model(masked).float(), x.float(), mask)  # the loss in float32, even under amp
+        else:
+            loss = torch.nn.functional.mse_loss(model(x).float(), y.float())
+    optimizer.zero_grad(set_to_none=True)
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)
+    scaler.update()
+    return float(loss.detach())
+
+
+def _draw_batch(noisy: torch.Tensor, target: torch.Tensor, *, config: TrainConfig, generator):
+    """``batch_size`` images drawn with replacement, each randomly cropped to ``crop`` (if set)."""
+    count, _, height, width = noisy.shape
+    index = torch.randint(count, (config.batch_size,), generator=generator).tolist()
+    if config.crop is None:
+        return noisy[index], target[index]  # (B, C, H, W) each
+    size = config.crop
+    tops = torch.randint(height - size + 1, (config.batch_size,), generator=generator).tolist()
+    lefts = torch.randint(width - size + 1, (config.batch_size,), generator=generator).tolist()
+    boxes = list(zip(index, tops, lefts, strict=True))
+    return tuple(torch.stack([t[i, :, r:r + size, c:c + size] for i, r, c in boxes]) for t in (noisy, target))
+
+
+def _fixed_validation(val_noisy, val_target, config: TrainConfig, device):
+    """``(inputs, targets, mask)`` on ``device``, drawn once: n2s masks and fill values never change."""
+    val_noisy, val_target = _check_data(val_noisy, val_target, config, names=("val_noisy", "val_target"), crop=False)
+    if config.mode != "n2s":
+        return val_noisy.to(device), val_target.to(device), None
+    generator = torch.Generator().manual_seed(config.seed + _VAL_SEED_OFFSET)
+    masked, mask = config.masker.mask(val_noisy, generator=generator)  # (M, C, H, W), (M, 1, H, W)
+    return masked.to(device), val_noisy.to(device), mask.to(device)
+
+
+def _validation_loss(model, inputs, targets, mask, *, config: TrainConfig) -> float:
+    """Mean squared error over the masked pixels (n2s) or all pixels, in eval mode, ``batch_size`` at a time."""
+    total, count = 0.0, 0
+    with _evaluating(model), torch.no_grad():
+        for start in range(0, len(inputs), config.batch_size):
+            part = slice(start, start + config.batch_size)
+            error = (model(inputs[part]).float() - targets[part].float()).square()  # (b, C, H, W)
+            weight = torch.ones_like(error) if mask is None else mask[part].expand_as(error).float()
+            total += float((error * weight).sum())
+            count += int(weight.sum())
+    return total / count
+
+
+def _check_data(noisy, target, config: TrainConfig, *, names, crop: bool = True):
+    """Check shapes and the mode's target; returns ``(noisy, target)`` with target = noisy for n2s."""
+    for name, value in zip(names, (noisy, target), strict=True):
+        if value is not None and (not isinstance(value, torch.Tensor) or not value.is_floating_point()
+                                  or value.ndim != 4):
+            raise TypeError(f"{name} must be a float tensor (N, C, H, W), got "
+                            f"{getattr(value, 'shape', type(value).__name__)}; e.g. torch.as_tensor(image)[None, None]")
+    if config.mode == "n2s" and target is not None:
+        raise ValueError(f"mode='n2s' trains against the noisy images themselves, so {names[1]} must be None; "
+                         "use mode='n2n' (second noisy copy) or mode='n2t' (clean images) to train against it")
+    if config.mode != "n2s" and target is None:
+        what = "the second noisy copy" if config.mode == "n2n" else "the clean images"
+        raise ValueError(f"mode={config.mode!r} needs {names[1]} ({what}), got None; pass it, or use mode='n2s' "
+                         "to train on the noisy images alone")
+    target = noisy if target is None else target
+    if target.shape != noisy.shape:
+        raise ValueError(f"{names[0]} and {names[1]} must have the same shape, got {tuple(noisy.shape)} and "
+                         f"{tuple(target.shape)}")
+    if crop and config.crop is not None and config.crop > min(noisy.shape[-2:]):
+        raise ValueError(f"crop={config.crop} exceeds the images' {tuple(noisy.shape[-2:])}; use a smaller crop")
+    return noisy, target

@@ -1,0 +1,116 @@
+"""Files out for the dataset table: ``table2_<dataset>_<preset>.{csv,md,json,png}``, examples, and one overview.
+
+Used by ``python -m n2s_core reproduce table2 --dataset NAME|all``; :func:`reproduce_table2` runs the table
+(:mod:`.table2_runs`, which imports torch, loaded only when called) and :func:`write_table2_overview` puts every
+data set's committed JSON into one Markdown table, the one the README quotes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from . import report
+
+
+def reproduce_table2(out_dir, *, dataset: str, preset: str = "quick", seeds: int = 3, device: str = "auto",
+                     methods=None, progress: bool = True) -> dict:
+    """Paper Table 2 on one dataset; writes ``table2_<dataset>_<preset>.{csv,md,json,png}`` and ``..._examples.npz``.
+
+    Finished runs are kept in ``out_dir/runs/table2_<dataset>_<preset>/`` (nets with their checkpoints), so running
+    the same command again after an interruption resumes where it stopped.
+    """
+    import numpy as np
+
+    from .table2_runs import run_table2
+
+    started = time.perf_counter()
+    out, stem = report.out_dir(out_dir), f"table2_{dataset}_{preset}"
+    result = run_table2(dataset, preset=preset, seeds=seeds, work_dir=out / "runs" / stem, methods=methods,
+                        device=device, progress=progress)
+    command = f"python -m n2s_core reproduce table2 --dataset {dataset} --preset {preset} --seeds {seeds}"
+    result["meta"] = {**report.run_metadata("table2", preset != "paper", started), "command": command,
+                      "devices": sorted({r["device"] for r in result["records"] if "device" in r}) or ["cpu"],
+                      "compute_seconds": round(sum(r["wall_seconds"] for r in result["records"]), 1)}
+    examples = {r["method"]: np.asarray(r.pop("example"), dtype=np.float16) for r in result["records"]
+                if r["seed"] == 0 and "example" in r}
+    for record in result["records"]:
+        record.pop("example", None)
+    clean = result.pop("example_clean")  # the first scored test tile; "raw" holds its noisy version
+
+    header = ["method", "psnr_rescaled", "psnr_rescaled_std", "psnr", "psnr_std", "paper", "paper_std", "n_seeds",
+              "wall_seconds"]
+    rows = [[row[k] for k in header] for row in result["summary"]]
+    report.write_csv(out / f"{stem}.csv", header, rows)
+    report.write_text(out / f"{stem}.md", _table2_markdown(result))
+    report.write_json(out / f"{stem}.json", result)
+    report.write_npz(out / f"{stem}_examples.npz", clean=clean.astype(np.float16), **examples)
+    from ..teach.plotting import plot_table2_examples
+
+    figure = plot_table2_examples({**examples, "clean": clean}, title=result["description"])
+    report.save_figure(figure, out / f"{stem}.png")
+    return result
+
+
+def _table2_markdown(result: dict) -> str:
+    label = "substitute data set" if result["substitute"] else "regenerated from the authors' recipe"
+    rows = [[r["method"], f"{r['psnr_rescaled']:.2f} +- {r['psnr_rescaled_std']:.2f}",
+             f"{r['psnr']:.2f} +- {r['psnr_std']:.2f}",
+             "-" if r["paper"] is None else f"{r['paper']}" + (f" +- {r['paper_std']}" if r["paper_std"] else ""),
+             r["n_seeds"], f"{r['wall_seconds']:.0f}"] for r in result["summary"]]
+    missing = (f"\n\nNot run: {', '.join(result['missing'])} (BM3D needs the optional extra: "
+               "`pip install -e '.[bm3d]'`)." if result["missing"] else "")
+    meta, settings = result["meta"], result["settings"]
+    return (f"# Table 2, {result['dataset']} ({result['preset']} preset): {result['description']}\n\n"
+            f"{label.capitalize()}. Mean PSNR (dB) over {result['records'][0]['n_test']} test tiles; +- is the "
+            f"standard deviation over {result['seeds']} seeds (nets only). \"rescaled\" gives each output the clean "
+            "tile's mean and variance first, as the paper does; \"plain\" clips to [0, 1]. The paper's numbers "
+            "are on its own data and training scale: compare the ordering, not the decimals.\n\n"
+            + report.markdown(["method", "ours (rescaled)", "ours (plain)", "paper", "seeds", "seconds per run"], rows)
+            + missing + f"\n\nTraining: {_training_length(settings)} of batch "
+            f"{settings['batch_size']}, crop {settings['crop']}, Adam lr {settings['lr']}, UNet "
+            f"{settings['unet'] or 'paper'}, DnCNN {settings['dncnn'] or 'paper'}; data {settings['data'] or 'paper'}."
+            f"\n\nMade by `{meta['command']}`: {meta['compute_seconds']:.0f} s of runs in all (this call "
+            f"{meta['wall_seconds']} s; finished runs are reused), {meta['finished_utc']}, "
+            f"{meta['machine']['cores']} cores, device {', '.join(meta['devices'])}.\n")
+
+
+def write_table2_overview(out_dir, *, preset: str = "quick") -> str:
+    """Every data set's ``table2_<dataset>_<preset>.json`` in ``out_dir`` as one Markdown table: ours / paper.
+
+    Rescaled PSNR (the paper's score), +- over seeds for the nets; substitute data sets carry a star. Writes
+    ``table2_<preset>.md`` (``reproduce table2 --dataset all`` calls this) and returns the table; the README
+    quotes it, and a test checks that the two agree.
+    """
+    results = {}
+    for name in ("hanzi", "imagenet", "cellnet"):  # the paper's column order
+        path = Path(out_dir) / f"table2_{name}_{preset}.json"
+        if path.is_file():
+            results[name] = json.loads(path.read_text())
+    if not results:
+        raise FileNotFoundError(f"no table2_*_{preset}.json in {out_dir}; run: python -m n2s_core reproduce table2 "
+                                f"--dataset all --preset {preset} --out {out_dir}")
+    labels = {"hanzi": "Hanzi", "imagenet": "ImageNet-like*", "cellnet": "CellNet-like*"}
+    header = ["method", *(f"{labels[name]} ours / paper" for name in results)]
+    methods = dict.fromkeys(row["method"] for r in results.values() for row in r["summary"])
+    rows = []
+    for method in methods:
+        cells = []
+        for result in results.values():
+            row = next((x for x in result["summary"] if x["method"] == method), None)
+            if row is None:
+                cells.append("not run")
+                continue
+            spread = f" +- {row['psnr_rescaled_std']:.2f}" if row["n_seeds"] > 1 else ""
+            cells.append(f"{row['psnr_rescaled']:.2f}{spread} / {'-' if row['paper'] is None else row['paper']}")
+        rows.append([method, *cells])
+    table = report.markdown(header, rows) + "\n"
+    title = f"# Table 2 ({preset} preset): rescaled PSNR in dB, ours / paper"
+    report.write_text(Path(out_dir) / f"table2_{preset}.md", f"{title}\n\n{table}\nA star marks a substitute data set "
+                f"(see the README). Per data set: table2_<dataset>_{preset}.md.\n")
+    return table
+
+
+def _training_length(settings: dict) -> str:
+    return f"{settings['steps']} steps" if settings["steps"] else f"{settings['epochs']} epochs"

@@ -1,0 +1,187 @@
+"""Running the dataset table: one (method, seed) pair at a time, resumable, then a summary over seeds.
+
+Scores are mean PSNR over the test split, plain and rescaled (every output given the clean image's mean and
+variance first, as the paper does); nets are averaged over seeds (the paper: five trained models).
+
+One run is one (method, seed) pair. Each writes ``<method>_seed<k>.json`` into a work folder when it finishes,
+and nets checkpoint while they train, so an interrupted reproduction skips finished runs and resumes the one it
+was in. The data is generated once per dataset and preset (:func:`n2s_core.data.datasets.load_dataset`); only the
+seeds of the nets change between repetitions. This module imports torch.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import warnings
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from .._checks import check_choice
+from ..classical.calibration import calibrate_denoiser
+from ..classical.denoisers import bm3d_available, get_method
+from ..metrics import psnr
+from ..nets.inference import predict_single_pass
+from ..nets.models import build_model, count_parameters, seed_weights
+from ..nets.training import TrainConfig, pick_device, train
+from .table2 import CLASSICAL, METHODS, PAPER_TABLE2, Preset, get_preset
+
+
+def run_method(method: str, data, preset: Preset, *, seed: int = 0, work_dir=None, device: str = "auto",
+               progress: bool = True) -> dict:
+    """Score one method with one seed on ``data`` (a :class:`~n2s_core.datasets.NoisyDataset`); returns a record.
+
+    With ``work_dir`` the record is saved as ``<method>_seed<seed>.json`` and returned as is on the next call, and
+    nets checkpoint to ``<method>_seed<seed>.pt`` and resume from it after an interruption. A work folder belongs
+    to one data set and preset: after changing a preset's settings, delete it (or use another) to start afresh.
+    """
+    check_choice(method, METHODS, name="method")
+    path = None if work_dir is None else Path(work_dir) / f"{method}_seed{seed}.json"
+    if path is not None and path.is_file():
+        return json.loads(path.read_text())
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    clean, noisy = test_tiles(data, preset)
+    clock = time.perf_counter()
+    if method in CLASSICAL:
+        record, outputs = _run_classical(method, data, noisy, preset)
+    else:
+        record, outputs = _run_net(method, data, noisy, preset, seed=seed, device=device, progress=progress,
+                                   checkpoint=None if path is None else path.with_suffix(".pt"))
+    record.update(method=method, seed=seed, wall_seconds=round(time.perf_counter() - clock, 2),
+                  **_scores(clean, outputs))
+    record["example"] = np.asarray(outputs[0], dtype=np.float32).round(4).tolist()  # first test tile, for figures
+    if path is not None:
+        temporary = path.with_suffix(".json.tmp")
+        temporary.write_text(json.dumps(record))
+        temporary.replace(path)  # a finished run is all there or not there
+    return record
+
+
+def test_tiles(data, preset: Preset) -> tuple[np.ndarray, np.ndarray]:
+    """``(clean, noisy)`` of the scored test tiles: the first ``preset.n_test`` of the test split."""
+    test = data.part("test")
+    return test.clean[:preset.n_test], test.noisy[:preset.n_test]
+
+
+def _scores(clean: np.ndarray, outputs: np.ndarray) -> dict:
+    """Mean PSNR over test tiles, plain (outputs clipped to [0, 1]) and rescaled to each clean tile (the paper's)."""
+    plain = [psnr(c, np.clip(o, 0, 1)) for c, o in zip(clean, outputs, strict=True)]
+    rescaled = [psnr(c, o, rescale=True) for c, o in zip(clean, outputs, strict=True)]
+    return {"psnr": float(np.mean(plain)), "psnr_rescaled": float(np.mean(rescaled)), "n_test": len(clean)}
+
+
+def _run_classical(method: str, data, noisy: np.ndarray, preset: Preset) -> tuple[dict, np.ndarray]:
+    """The noisy input itself, or NL-means / BM3D at defaults or at the setting the self-supervised loss picks."""
+    if method == "raw":
+        return {}, noisy
+    name = "nl_means" if method.startswith("nlm") else "bm3d"
+    if name == "bm3d" and not bm3d_available():
+        raise ImportError("BM3D needs the optional package: pip install 'n2s-core[bm3d]'")
+    denoiser, axis = get_method(name), data.channel_axis
+    params = dict(denoiser.defaults)
+    record = {"parameters": params}
+    if method.endswith("calibrated"):
+        params, record = _calibrate(denoiser, data.part("val").noisy[:preset.n_calibration], axis,
+                                    approximate=preset.approximate_calibration)
+    outputs = np.stack([denoiser.function(image, channel_axis=axis, **params) for image in noisy])
+    return record, outputs
+
+
+def _calibrate(denoiser, images: np.ndarray, axis, *, approximate: bool) -> tuple[dict, dict]:
+    """The grid setting with the lowest self-supervised loss summed over ``images`` (noisy only, no clean)."""
+    grid = denoiser.grid(images[0], channel_axis=axis)
+    results = [calibrate_denoiser(image, denoiser.function, grid, channel_axis=axis, approximate=approximate)
+               for image in images]
+    losses = np.sum([r.losses for r in results], axis=0)
+    best = results[0].parameters[int(np.argmin(losses))]
+    return best, {"parameters": best, "grid": results[0].parameters, "calibration_losses": losses.tolist(),
+                  "approximate_loss": approximate}
+
+
+def _run_net(method: str, data, noisy: np.ndarray, preset: Preset, *, seed: int, device: str, progress: bool,
+             checkpoint) -> tuple[dict, np.ndarray]:
+    """Train a fresh net by the method's mode on the training split, then predict the test tiles in one pass."""
+    name, mode = method.split("-")
+    train_part, val_part = data.part("train"), data.part("val")
+    target = {"n2s": None, "n2n": train_part.noisy2, "n2t": train_part.clean}[mode]
+    val_target = {"n2s": None, "n2n": val_part.noisy2, "n2t": val_part.clean}[mode]
+    channels = 1 if data.channel_axis is None else data.clean.shape[-1]
+    model = seed_weights(build_model(name, in_channels=channels, **getattr(preset, name)), seed)
+    config = TrainConfig(mode=mode, steps=preset.steps_for(len(train_part.noisy)), batch_size=preset.batch_size,
+                         lr=preset.lr, crop=preset.crop, seed=seed, device=device,
+                         amp=pick_device(device).type == "cuda",  # mixed precision on a GPU, as the paper scale needs
+                         val_every=preset.val_every, checkpoint=None if checkpoint is None else str(checkpoint),
+                         checkpoint_every=max(1, preset.val_every))
+    resume = checkpoint is not None and Path(checkpoint).is_file()
+    result = train(model, _to_batch(train_part.noisy), config=config, target=_to_batch(target),
+                   val_noisy=_to_batch(val_part.noisy[:64]), val_target=_to_batch(val_target, 64),
+                   progress=progress, resume=resume)
+    outputs = _predict(model, noisy, channel_axis=data.channel_axis, batch_size=preset.batch_size)
+    record = {"n_parameters": count_parameters(model), "steps": config.steps, "device": result.device,
+              "train_seconds": round(result.wall_time, 2), "resumed": resume, "config": asdict(config),
+              "final_train_loss": result.train_loss[-1], "val_loss": result.val_loss, "val_steps": result.val_steps}
+    return record, outputs
+
+
+def _to_batch(images: np.ndarray | None, limit: int | None = None) -> torch.Tensor | None:
+    """(N, H, W) or (N, H, W, C) float images -> a float32 tensor (N, C, H, W), sharing memory where it can."""
+    if images is None:
+        return None
+    images = np.ascontiguousarray(images[:limit], dtype=np.float32)
+    with warnings.catch_warnings():  # the data set's arrays are read-only on purpose; training only reads them
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        x = torch.from_numpy(images)
+    return x[:, None] if x.ndim == 3 else x.permute(0, 3, 1, 2)
+
+
+def _predict(model, images: np.ndarray, *, channel_axis, batch_size: int) -> np.ndarray:
+    device = next(model.parameters()).device
+    parts = [predict_single_pass(model, _to_batch(images[i:i + batch_size]).to(device)).float().cpu()
+             for i in range(0, len(images), batch_size)]
+    out = torch.cat(parts).numpy()  # (N, C, H, W)
+    return out[:, 0] if channel_axis is None else out.transpose(0, 2, 3, 1)
+
+
+def run_table2(dataset: str, *, preset: str = "quick", seeds: int = 3, work_dir=None, methods=None,
+               device: str = "auto", progress: bool = True) -> dict:
+    """Every method (nets once per seed) on one dataset; returns the records and a summary per method.
+
+    Missing BM3D is reported in ``missing`` rather than failing the run. ``work_dir`` makes the run resumable.
+    """
+    from ..data.datasets import load_dataset
+
+    settings = get_preset(dataset, preset)
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ValueError(f"seeds must be an int >= 1, got {seeds!r}")
+    methods = METHODS if methods is None else tuple(check_choice(m, METHODS, name="method") for m in methods)
+    skipped = [m for m in methods if m.startswith("bm3d") and not bm3d_available()]
+    data = load_dataset(dataset, **settings.data)
+    jobs = [(m, s) for m in methods if m not in skipped for s in (range(seeds) if m not in CLASSICAL else [0])]
+    records = []
+    for method, seed in tqdm(jobs, desc=f"table 2 {dataset} ({preset})", unit="run", disable=not progress):
+        records.append(run_method(method, data, settings, seed=seed, work_dir=work_dir, device=device,
+                                  progress=progress))
+    return {"dataset": dataset, "preset": preset, "seeds": seeds, "description": data.description,
+            "example_clean": test_tiles(data, settings)[0][0],  # the tile of each record's "example"
+            "substitute": bool(data.substitute), "settings": asdict(settings), "missing": skipped,
+            "records": records, "summary": summarize(records, dataset)}
+
+
+def summarize(records: list[dict], dataset: str) -> list[dict]:
+    """One row per method: mean and standard deviation over seeds (population std), beside the paper's number."""
+    rows = []
+    for method in dict.fromkeys(r["method"] for r in records):
+        mine = [r for r in records if r["method"] == method]
+        paper = PAPER_TABLE2[dataset].get(method)  # the calibrated baselines are beyond the paper: None
+        paper_mean, paper_std = paper if isinstance(paper, tuple) else (paper, None)
+        row = {"method": method, "n_seeds": len(mine), "paper": paper_mean, "paper_std": paper_std}
+        for key in ("psnr", "psnr_rescaled", "wall_seconds"):
+            values = np.array([r[key] for r in mine], dtype=float)
+            row[key], row[f"{key}_std"] = float(values.mean()), float(values.std())
+        rows.append(row)
+    return rows

@@ -1,0 +1,118 @@
+"""Figures used by the notebooks and the command line: image grids, loss curves, Figure 2, calibration curves.
+
+Every function returns the matplotlib Figure (or Axes) it drew on, so callers can save or adjust it.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..partitions import count_subsets
+
+
+def show_images(images: dict, *, ncols: int | None = None, size: float = 3.0, zoom=None, cmap: str = "gray",
+                suptitle: str | None = None):
+    """Show named images side by side on a shared [0, 1] scale.
+
+    ``zoom=(rows, cols)`` (two slices) shows that crop of every image instead, for detail.
+    """
+    if not images:
+        raise ValueError("images is empty; pass a dict such as {'noisy': noisy, 'denoised': denoised}")
+    ncols = ncols or len(images)
+    nrows = -(-len(images) // ncols)
+    height = (size + 0.3) * nrows + 0.4 * bool(suptitle)  # 0.3 inch a row for the titles
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, height), squeeze=False)
+    for ax, (title, image) in zip(axes.flat, images.items(), strict=False):
+        image = np.asarray(image)
+        ax.imshow(image if zoom is None else image[zoom], cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+        ax.set_title(title, fontsize=10)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def plot_loss_curves(x, curves: dict, *, ax=None, xlabel: str = "parameter", ylabel: str = "mean squared error",
+                     mark_min: bool = True, styles: dict | None = None):
+    """One line per named curve against ``x``; the minimum of each marked with a dot."""
+    if not curves or len(x) == 0:
+        raise ValueError("plot_loss_curves got empty input; give x values and at least one curve, "
+                         "e.g. ([1, 2], {'loss': [0.1, 0.2]})")
+    ax = ax or plt.subplots(figsize=(5, 3.5))[1]
+    styles = styles or {}
+    for label, values in curves.items():
+        line, = ax.plot(x, values, label=label, **styles.get(label, {"marker": "."}))
+        if mark_min:
+            best = int(np.argmin(values))
+            ax.plot([x[best]], [values[best]], "o", ms=9, mfc="none", color=line.get_color())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_figure2(result: dict, *, noisy=None, denoised: dict | None = None):
+    """Paper Figure 2: both losses of the median and the donut median against the radius, plus optional images.
+
+    ``result`` is the dict of :func:`n2s_core.paper.figure2.figure2_losses`; ``denoised`` maps titles to images.
+    """
+    filters = [name for name in ("donut", "median") if name in result]
+    if not filters or "radii" not in result:
+        raise ValueError("plot_figure2 got an empty or foreign result; pass the dict of experiments.figure2_losses")
+    panels = ([("noisy", noisy)] if noisy is not None else []) + list((denoised or {}).items())
+    fig = plt.figure(figsize=(5.5 + 2.6 * len(panels), 4))
+    grid = fig.add_gridspec(1, 1 + len(panels), width_ratios=[2.1] + [1] * len(panels))
+    ax = fig.add_subplot(grid[0])
+    curves, styles = {}, {}
+    for name in filters:
+        colour = {"donut": "C0", "median": "C1"}[name]
+        curves[f"{name}: self-supervised"] = result[name]["self_supervised"]
+        curves[f"{name}: ground truth"] = result[name]["ground_truth"]
+        styles[f"{name}: self-supervised"] = {"color": colour, "marker": "o"}
+        styles[f"{name}: ground truth"] = {"color": colour, "marker": "s", "linestyle": "--"}
+    plot_loss_curves(result["radii"], curves, ax=ax, xlabel="radius r", styles=styles)
+    ax.set_title("median vs donut median")
+    for i, (title, image) in enumerate(panels, start=1):
+        image_ax = fig.add_subplot(grid[i])
+        image_ax.imshow(image, cmap="gray", vmin=0, vmax=1)
+        image_ax.set_title(title, fontsize=10)
+        image_ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+def plot_calibration(result, key: str, *, ax=None, title: str | None = None):
+    """Self-supervised loss (and ground-truth loss, when measured) of a calibration against one parameter."""
+    values = [p[key] for p in result.parameters]
+    curves = {"self-supervised loss": result.losses}
+    if result.ground_truth_losses is not None:
+        curves["ground-truth loss"] = result.ground_truth_losses
+    ax = plot_loss_curves(values, curves, ax=ax, xlabel=key)
+    ax.set_title(title or getattr(result.function, "__name__", ""))
+    return ax
+
+
+def plot_partition(labels: np.ndarray, *, ax=None, offset: int | None = None, zoom: int = 12):
+    """Show the top-left ``zoom x zoom`` corner of a 2-D partition, one colour per subset (or one subset's mask)."""
+    ax = ax or plt.subplots(figsize=(3.2, 3.2))[1]
+    corner = labels[:zoom, :zoom]
+    if offset is None:
+        ax.imshow(corner, cmap="tab20" if count_subsets(labels) <= 20 else "nipy_spectral", interpolation="nearest")
+        ax.set_title(f"{count_subsets(labels)} subsets")
+    else:
+        ax.imshow(corner == offset, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        ax.set_title(f"subset J = {offset}")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def plot_table2_examples(examples: dict, *, title: str | None = None, size: float = 2.2):
+    """A Figure-6-style row: one test tile as every method denoised it (values clipped to [0, 1] for display)."""
+    images = {name: np.clip(np.asarray(image, dtype=np.float32), 0, 1) for name, image in examples.items()}
+    rows = -(-len(images) // 6)  # at most 6 to a row, rows filled evenly (8 images: two rows of 4)
+    return show_images(images, ncols=-(-len(images) // rows), size=size, suptitle=title)

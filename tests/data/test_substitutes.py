@@ -1,0 +1,60 @@
+"""Tests of n2s_core.data.substitutes: the clean images behind the CellNet-like and ImageNet-like sets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from n2s_core.data.substitutes import (
+    PHOTOS,
+    crop_regions,
+    cut_regions,
+    load_photos,
+    preclean_nl_means,
+    synthesize_fluorescence,
+)
+
+
+def test_synthetic_fluorescence_is_seeded_on_the_unit_interval_and_not_flat():
+    tiles = synthesize_fluorescence(3, size=32, rng=0)
+    assert tiles.shape == (3, 32, 32) and tiles.dtype == np.float32
+    assert tiles.min() >= 0 and tiles.max() <= 1 and tiles.std() > 0.01
+    np.testing.assert_array_equal(tiles, synthesize_fluorescence(3, size=32, rng=0))
+    assert not np.array_equal(tiles, synthesize_fluorescence(3, size=32, rng=1))
+
+
+def test_bundled_photos_are_rgb_floats_and_unknown_names_are_refused():
+    photos = load_photos()
+    assert len(photos) == len(PHOTOS) == 5
+    assert all(p.ndim == 3 and p.shape[-1] == 3 and p.dtype == np.float32 and 0 <= p.min() <= p.max() <= 1
+               for p in photos)
+    with pytest.raises(ValueError, match=r"unknown photo 'lena'"):
+        load_photos(["lena"])
+
+
+def test_regions_are_disjoint_bands_covering_each_image():
+    images = [np.zeros((300, 451, 3)), np.zeros((260, 130))]
+    regions = cut_regions(images, size=128)
+    assert regions.tolist() == [[0, 0, 0, 300, 150], [0, 0, 150, 300, 150], [0, 0, 300, 300, 151],
+                                [1, 0, 0, 130, 130], [1, 130, 0, 130, 130]]
+    with pytest.raises(ValueError, match=r"smaller than size=128"):
+        cut_regions([np.zeros((100, 400))], size=128)
+
+
+def test_crops_stay_inside_the_regions_of_their_split():
+    image = np.arange(64 * 256, dtype=np.float32).reshape(64, 256)  # every pixel value names its position
+    regions = cut_regions([image], size=64)  # 4 bands of 64 columns
+    crops, split, groups = crop_regions([image], regions, [0, 0, 1, 2], [5, 2, 1], size=32, rng=0)
+    assert crops.shape == (8, 32, 32) and np.bincount(split).tolist() == [5, 2, 1]
+    for crop, group in zip(crops, groups, strict=True):
+        columns = crop.astype(int) % 256
+        assert columns.min() >= 64 * group and columns.max() < 64 * (group + 1)  # inside its band
+    with pytest.raises(ValueError, match=r"split 2 asks for 1 crops but has no region"):
+        crop_regions([image], regions, [0, 0, 1, 1], [5, 2, 1], size=32, rng=0)
+
+
+def test_preclean_keeps_shape_and_changes_little():
+    tiles = synthesize_fluorescence(2, size=32, rng=0)
+    cleaned = preclean_nl_means(tiles)
+    assert cleaned.shape == tiles.shape and cleaned.dtype == np.float32
+    assert np.abs(cleaned - tiles).mean() < 0.02

@@ -1,0 +1,117 @@
+"""`denoise_image` and `python -m n2s_core denoise`: a net trained on one noisy image by Noise2Self denoises it."""
+
+import json
+
+import numpy as np
+import pytest
+from skimage import io
+
+import n2s_core as n2s
+from n2s_core.cli import main
+from n2s_core.nets.single_image import denoise_image
+
+REPORT_KEYS = {"image", "output", "settings", "model", "parameters", "device", "torch_version", "shape", "first_loss",
+               "final_loss", "loss_history", "train_seconds", "wall_seconds"}
+
+
+@pytest.fixture
+def noisy_files(tmp_path):
+    _, noisy = n2s.noisy_camera(size=48)
+    tiff16 = tmp_path / "gray16.tif"
+    io.imsave(tiff16, (noisy * 65535).round().astype(np.uint16), check_contrast=False)
+    rgb = tmp_path / "rgb.png"
+    color = n2s.add_noise(n2s.load_image("astronaut", size=48), sigma=0.1, rng=0)
+    io.imsave(rgb, (color * 255).round().astype(np.uint8), check_contrast=False)
+    return {"tiff16": tiff16, "rgb": rgb}
+
+
+@pytest.mark.parametrize("kind, dtype, model", [("tiff16", np.uint16, "unet-small"), ("rgb", np.uint8, "dncnn")])
+def test_cli_writes_image_in_the_input_format_and_a_report(noisy_files, tmp_path, capsys, kind, dtype, model):
+    source = noisy_files[kind]
+    before = source.read_bytes()
+    out = tmp_path / f"denoised{source.suffix}"
+    assert main(["denoise", str(source), "--out", str(out), "--steps", "5", "--model", model, "--device", "cpu"]) == 0
+    written = io.imread(out)
+    assert written.dtype == dtype and written.shape == io.imread(source).shape
+    report = json.loads(out.with_suffix(".json").read_text())
+    assert REPORT_KEYS <= set(report)
+    assert report["model"] == model and report["settings"]["steps"] == 5 and report["loss_history"]["steps"][-1] == 5
+    assert report["shape"][:2] == [48, 48] and report["parameters"] > 0
+    assert source.read_bytes() == before  # the input is never modified
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_cli_report_path_and_invariant_flag(noisy_files, tmp_path):
+    out, report = tmp_path / "out.png", tmp_path / "run" / "report.json"
+    report.parent.mkdir()
+    argv = ["denoise", str(noisy_files["rgb"]), "--out", str(out), "--steps", "2", "--report", str(report),
+            "--invariant", "--seed", "3", "--device", "cpu"]
+    assert main(argv) == 0
+    settings = json.loads(report.read_text())["settings"]
+    assert settings["invariant"] is True and settings["seed"] == 3 and not out.with_suffix(".json").exists()
+
+
+def test_a_short_training_raises_psnr():
+    clean = n2s.crop_center(n2s.load_image("camera"), 64)
+    noisy = n2s.add_noise(clean, sigma=0.15, rng=0)
+    denoised, report = denoise_image(noisy, steps=100, crop=32, device="cpu", progress=False)
+    assert n2s.psnr(clean, denoised) > n2s.psnr(clean, noisy) + 2  # measured: 18.7 -> 22.4 dB
+    assert report["final_loss"] < report["first_loss"]
+
+
+def test_denoise_image_invariant_keeps_shape_range_and_input(rgb_48):
+    denoised, report = denoise_image(rgb_48, channel_axis=-1, steps=3, invariant=True, device="cpu", progress=False)
+    assert denoised.shape == rgb_48.shape and denoised.dtype == np.float64
+    assert denoised.min() >= 0 and denoised.max() <= 1
+    assert report["settings"]["invariant"] is True and report["settings"]["crop"] is None  # 64 > 48: whole image
+    again, _ = denoise_image(rgb_48, channel_axis=-1, steps=3, invariant=True, device="cpu", progress=False)
+    np.testing.assert_allclose(again, denoised, atol=1e-5)  # same seed, same result (CPU)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"model": "resnet"}, ValueError, "unknown model 'resnet'"),
+    ({"steps": 0}, ValueError, "steps must be an int >= 1"),
+    ({"channel_axis": -1}, ValueError, "expects a 2-D image"),
+])
+def test_denoise_image_rejects_bad_options(noisy_64, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        denoise_image(noisy_64, progress=False, **kwargs)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["denoise", "missing.png", "--out", "{out}"], "no such image file"),
+    (["denoise", "{bad}", "--out", "{out}"], "could not read"),
+    (["denoise", "{stack}", "--out", "{out}"], "only 2-D gray"),
+    (["denoise", "{tiff16}", "--out", "{tiff16}"], "is the input image"),
+    (["denoise", "{tiff16}", "--out", "{out}", "--model", "resnet"], "unknown model 'resnet'"),
+    (["denoise", "{tiff16}", "--out", "{tmp}/out.bmp"], "unsupported extension"),
+    (["denoise", "{tiff16}", "--out", "{tmp}/out.jpg"], "16-bit but JPEG"),
+    (["denoise", "{tiff16}", "--out", "{tmp}/nowhere/out.tif"], "does not exist"),
+    (["denoise", "{tiff16}", "--out", "{out}", "--steps", "0"], "steps must be an int >= 1"),
+])
+def test_cli_errors_are_one_line_and_exit_2(noisy_files, tmp_path, capsys, argv, message):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not an image at all")
+    stack = tmp_path / "stack.tif"
+    io.imsave(stack, np.zeros((5, 16, 16), dtype=np.uint16), check_contrast=False)
+    paths = {"bad": bad, "stack": stack, "out": tmp_path / "out.tif", "tmp": tmp_path, **noisy_files}
+    before = noisy_files["tiff16"].read_bytes()
+    assert main([a.format(**paths) for a in argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and message in err and "\n" not in err and "Traceback" not in err
+    assert noisy_files["tiff16"].read_bytes() == before and not (tmp_path / "out.tif").exists()
+
+
+def test_images_larger_than_a_tile_are_predicted_tile_by_tile(monkeypatch):
+    import n2s_core.nets.single_image as module
+
+    monkeypatch.setattr(module, "TILE", 32)
+    monkeypatch.setattr(module, "TILE_OVERLAP", 8)
+    calls = []
+    real = module.predict_tiled
+    monkeypatch.setattr(module, "predict_tiled", lambda *a, **k: calls.append(k) or real(*a, **k))
+    noisy = np.random.default_rng(0).random((70, 45))
+    for invariant in (False, True):
+        denoised, _ = module.denoise_image(noisy, steps=2, crop=16, invariant=invariant, progress=False)
+        assert denoised.shape == noisy.shape and np.isfinite(denoised).all()
+    assert [(k["tile"], k["overlap"], "masker" in k) for k in calls] == [(32, 8, False), (32, 8, True)]

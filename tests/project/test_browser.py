@@ -1,0 +1,257 @@
+"""Every notebook runs top to bottom in JupyterLab, driven by a real browser, and its first slider answers.
+
+Playwright for Python drives the system (Debian) chromium; nothing is downloaded. One JupyterLab server is
+started per test session with throwaway settings (all cells attached to the DOM, no autosave, no news
+pop-up) and N2S_QUICK=1, so kernels run in quick mode. Screenshots land in test-output/browser/.
+
+    N2S_BROWSER_NOTEBOOKS='/tmp/x/*.ipynb' pytest tests/project/test_browser.py   # other notebooks
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+except ImportError:  # reported by the `browser` fixture
+    sync_playwright = PlaywrightTimeout = None
+
+ROOT = Path(__file__).resolve().parents[2]
+PATTERN = os.environ.get("N2S_BROWSER_NOTEBOOKS", str(ROOT / "notebooks" / "*.ipynb"))
+NOTEBOOKS = sorted(Path(p).resolve() for p in glob.glob(PATTERN))
+SHOTS = ROOT / "test-output" / "browser"
+RUN_TIMEOUT_S = 240  # one notebook, run-all in quick mode
+WIDGET_TIMEOUT_S = 60  # a slider move until its callback prints a new marker
+MARKER = "[widget] "
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 "--disable-dev-shm-usage"]  # containers often have a tiny /dev/shm
+LAB_SETTINGS = {  # plugin id -> user settings; written to a throwaway user-settings dir
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},  # every cell in the DOM
+    "@jupyterlab/docmanager-extension:plugin": {"autosave": False},  # never write back to notebooks/
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+
+pytestmark = pytest.mark.browser
+
+# JavaScript run in the page; `panel` is the notebook JupyterLab shows.
+JS_PANEL = "const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+JS_KERNEL_IDLE = "() => {" + JS_PANEL + """
+  return !!panel?.content?.model && panel.sessionContext?.session?.kernel?.status === 'idle';}"""
+JS_PROGRESS = "() => {" + JS_PANEL + """
+  const cells = panel.content.model.cells, pending = [], errors = [];
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells.get(i);
+    if (cell.type !== 'code' || !cell.sharedModel.getSource().trim()) continue;
+    if (cell.executionCount === null || cell.executionState === 'running') pending.push(i);
+    for (let j = 0; j < cell.outputs.length; j++) {
+      const out = cell.outputs.get(j).toJSON();
+      if (out.output_type === 'error') errors.push(`cell ${i}: ${out.ename}: ${out.evalue}`);
+    }
+  }
+  for (const el of panel.node.querySelectorAll(
+      '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')) {
+    if (el.innerText.includes('Traceback')) errors.push('stderr: ...' + el.innerText.slice(-600));
+  }
+  return {pending, errors, idle: panel.sessionContext.session.kernel.status === 'idle'};}"""
+
+
+def _must_have(condition: bool, reason: str) -> None:
+    """Skip loudly when a browser prerequisite is missing; under CI=true, fail instead."""
+    if not condition:
+        message = f"BROWSER TEST NOT RUN: {reason}"
+        pytest.fail(message) if os.environ.get("CI") == "true" else pytest.skip(message)
+
+
+def _free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _write_lab_settings(settings_dir: Path) -> None:
+    """Write LAB_SETTINGS as JupyterLab user settings (one file per plugin)."""
+    for plugin_id, values in LAB_SETTINGS.items():
+        package, plugin = plugin_id.split(":")
+        path = settings_dir / package / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
+def _api(url: str, token: str, method: str, path: str):
+    """Call the Jupyter server's REST API; return the decoded JSON (None when empty)."""
+    request = urllib.request.Request(url + path, method=method, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = response.read()
+    return json.loads(body) if body else None
+
+
+def _wait_for_server(proc: subprocess.Popen, url: str, token: str, log: Path, timeout: float = 90) -> None:
+    """Poll /api/status until the server answers; fail with its log if it dies or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"JupyterLab exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            return _api(url, token, "GET", "/api/status")
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"JupyterLab did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """A fresh JupyterLab server for this session: yields (base_url, token, root_dir); killed by PID."""
+    tmp = tmp_path_factory.mktemp("jupyterlab")
+    _write_lab_settings(tmp / "settings")
+    inside = all(p.is_relative_to(ROOT) for p in NOTEBOOKS)
+    root = ROOT if inside else Path(os.path.commonpath([p.parent for p in NOTEBOOKS]))
+    port, token, log = _free_port(), secrets.token_hex(24), tmp / "lab.log"
+    env = dict(os.environ, N2S_QUICK="1", JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+               JUPYTER_CONFIG_DIR=str(tmp / "config"))
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+               f"--port={port}", f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
+               "--LabApp.expose_app_in_browser=True", f"--LabApp.user_settings_dir={tmp / 'settings'}",
+               f"--LabApp.workspaces_dir={tmp / 'workspaces'}"]
+    with open(log, "w") as log_file:
+        proc = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_server(proc, url, token, log)
+        yield url, token, root
+    finally:
+        proc.terminate()  # the server shuts its kernels down on SIGTERM
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # our own process group: the server and its kernels
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian chromium under Playwright; skipped (or failed under CI=true) when either is missing."""
+    executable = shutil.which("chromium")
+    _must_have(executable is not None, "no `chromium` on PATH (apt-get install -y chromium)")
+    _must_have(sync_playwright is not None, "the Python package `playwright` is not installed")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _open_notebook(page, url: str, token: str, relpath: str) -> None:
+    """Load the notebook in a fresh workspace and wait until its kernel is idle (accepting any kernel dialog)."""
+    page.goto(f"{url}/lab/tree/{relpath}?reset&token={token}")
+    deadline = time.monotonic() + 120
+    while not page.evaluate(JS_KERNEL_IDLE):
+        assert time.monotonic() < deadline, f"kernel of {relpath} not idle after 120 s"
+        accept = page.locator(".jp-Dialog .jp-mod-accept")
+        if accept.count():
+            accept.first.click()
+        time.sleep(0.3)
+    page.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # more room for the notebook
+
+
+def _run_all(page) -> list[str]:
+    """Clear stored outputs, run all cells, wait until done (twice in a row) or an error shows; the errors."""
+    page.evaluate("async () => { const c = window.jupyterapp.commands;"
+                  " await c.execute('notebook:clear-all-cell-outputs'); c.execute('notebook:run-all-cells'); }")
+    deadline, done_before = time.monotonic() + RUN_TIMEOUT_S, False
+    while True:
+        state = page.evaluate(JS_PROGRESS)
+        done = state["idle"] and not state["pending"]
+        if state["errors"] or (done and done_before):
+            return state["errors"]
+        assert time.monotonic() < deadline, f"still running after {RUN_TIMEOUT_S} s: cells {state['pending']}"
+        done_before = done
+        time.sleep(0.5)
+
+
+def _widget_lines(page) -> set[str]:
+    """The `[widget] ...` marker lines the notebook shows now."""
+    text = page.evaluate("() => {" + JS_PANEL + " return panel.node.innerText; }")
+    return {line.strip() for line in text.splitlines() if line.strip().startswith(MARKER)}
+
+
+def _wait_for_new_marker(page, seen: set[str]) -> tuple[set[str], list[str]]:
+    """Wait for marker lines not in `seen`, or for an error; return (new lines, errors)."""
+    deadline = time.monotonic() + WIDGET_TIMEOUT_S
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        new, errors = _widget_lines(page) - seen, page.evaluate(JS_PROGRESS)["errors"]
+        if new or errors:
+            return new, errors
+    return set(), []
+
+
+def _nudge_first_slider(page) -> None:
+    """Scroll the first ipywidgets slider into view, focus its handle, and step it by one with the keyboard."""
+    handle = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .widget-slider .noUi-handle").first
+    try:
+        handle.wait_for(state="attached", timeout=30_000)
+    except PlaywrightTimeout:
+        pytest.fail("no ipywidgets slider (.widget-slider .noUi-handle) rendered within 30 s")
+    handle.scroll_into_view_if_needed()
+    at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+    handle.focus()
+    page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+
+
+def _screenshot(page, name: str) -> None:
+    """Save the whole notebook: grow the viewport to the notebook's height, shoot, restore."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("() => {" + JS_PANEL + " const n = panel.content.node;"
+                           " const s = n.querySelector('.jp-WindowedPanel-outer') || n;"
+                           " s.scrollTop = 0; return s.scrollHeight; }")
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": min(max(height + 150, size["height"]), 16000)})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(size)
+
+
+@pytest.mark.skipif(not NOTEBOOKS, reason=f"no notebooks match {PATTERN}")
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_and_first_slider_answers(notebook, browser, lab):
+    url, token, root = lab
+    on_disk = notebook.read_bytes()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        start = time.monotonic()
+        _open_notebook(page, url, token, notebook.relative_to(root).as_posix())
+        errors = _run_all(page)
+        ran = time.monotonic()
+        _screenshot(page, notebook.stem)
+        assert not errors, f"{notebook.name} raised:\n" + "\n".join(errors)
+        seen = _widget_lines(page)
+        _nudge_first_slider(page)
+        new, errors = _wait_for_new_marker(page, seen)
+        _screenshot(page, f"{notebook.stem}-widget")
+        assert not errors, f"moving the first slider of {notebook.name} raised:\n" + "\n".join(errors)
+        assert new, f"no new '{MARKER}' line {WIDGET_TIMEOUT_S} s after moving the slider (seen: {seen})"
+        print(f"{notebook.name}: ran in {ran - start:.1f} s; widget printed {sorted(new)} "
+              f"{time.monotonic() - ran:.1f} s later")
+    finally:
+        context.close()
+        for session in _api(url, token, "GET", "/api/sessions"):  # free this kernel's memory now
+            _api(url, token, "DELETE", f"/api/sessions/{session['id']}")
+    assert notebook.read_bytes() == on_disk, f"the browser test modified {notebook}"
+
