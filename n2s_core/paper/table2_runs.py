@@ -33,7 +33,9 @@ from .table2 import CLASSICAL, METHODS, PAPER_TABLE2, Preset, get_preset
 
 def run_method(method: str, data, preset: Preset, *, seed: int = 0, work_dir=None, device: str = "auto",
                progress: bool = True) -> dict:
-    """Score one method with one seed on ``data`` (a :class:`~n2s_core.datasets.NoisyDataset`); returns a record.
+    """Score one method with one seed on ``data`` (a :class:`~n2s_core.data.noisy_dataset.NoisyDataset`).
+
+    Returns the run's record: its scores, settings and wall time.
 
     With ``work_dir`` the record is saved as ``<method>_seed<seed>.json`` and returned as is on the next call, and
     nets checkpoint to ``<method>_seed<seed>.pt`` and resume from it after an interruption. A work folder belongs

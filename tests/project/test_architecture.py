@@ -235,3 +235,11 @@ def test_the_mirror_check_catches_a_stray_test_and_an_untested_module(tmp_path):
                                                "n2s_core/classical/median.py does not exist"]
     (tests / "test_noise.py").unlink()
     assert mirror_problems(package, tests)[-1] == "n2s_core/noise.py has no test file tests/test_noise.py"
+
+
+def test_the_architecture_page_names_every_module():
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [str(p.relative_to(PACKAGE)) for p in sorted(PACKAGE.rglob("*.py"))
+               if p.name not in ("__init__.py", "__main__.py") and p.name not in page]
+    assert missing == [], f"docs/architecture.md does not mention {missing}: add them to its map"
+    assert "(docs/architecture.md)" in (ROOT / "README.md").read_text(encoding="utf-8")  # linked from the README
