@@ -45,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
 
     cal = commands.add_parser("calibrate", help="calibrate a classical denoiser on your own image, no clean image")
     cal.add_argument("image", type=Path, help="PNG, JPEG or TIFF; 2-D gray or RGB")
-    cal.add_argument("--method", default="nl_means", help="median, wavelet, nl_means, tv or bm3d (default nl_means)")
+    cal.add_argument("--method", default="nl_means",
+                     help="donut_median, median, wavelet, nl_means, tv or bm3d (default nl_means)")
     cal.add_argument("--param", action="append", default=[], metavar="NAME=V1,V2,...",
                      help="replace one parameter's grid, e.g. --param h=0.02,0.05,0.1 (repeatable)")
     cal.add_argument("--stride", type=int, default=4, help="grid spacing of the subsets J (default 4)")
@@ -71,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _reproduce(args) -> int:
     from .paper.figure2 import reproduce_figure2
-    from .paper.table1 import reproduce_table1
+    from .paper.table1_report import reproduce_table1
     from .paper.table2_report import reproduce_table2, write_table2_overview
 
     if args.experiment == "table2":
@@ -103,7 +104,7 @@ def _calibrate(args) -> int:
     if channel_axis is not None:
         grid["channel_axis"] = [channel_axis]
     result = calibrate_denoiser(image, method.function, grid, stride=args.stride, approximate=args.approximate,
-                                channel_axis=channel_axis, progress=True)
+                                channel_axis=channel_axis, invariant=method.invariant, progress=True)
     report = {"image": str(args.image), "shape": list(image.shape), "method": method.name, **result.to_dict()}
     if args.denoised:
         write_image(args.denoised, result.denoiser(image), like=args.image)

@@ -87,10 +87,13 @@ def hanzi_noise(clean, *, sigma: float = 0.7, n_blackout: int = 2048, rng=None) 
     """The Hanzi recipe of the authors' generator: blackout pixels, add Gaussian noise, clip to [0, 1].
 
     For every image (the last two axes are height and width; leading axes index images) ``n_blackout`` random
-    (row, col) positions are drawn *with replacement* and set to 0. Repeats mean that fewer distinct pixels go
-    dark than were drawn: the expected fraction is ``1 - exp(-n_blackout / (H * W))``, about 39 % for 2048 draws on
-    64 x 64 (the paper's text says "half"). Gaussian noise of standard deviation ``sigma`` is added to every pixel,
-    the blacked-out ones included, and the result is clipped to [0, 1].
+    (row, col) positions are drawn *with replacement* and set to 0. As in the authors' generator
+    (github.com/batson/hanzi: ``randint(0, 63)`` on 64 x 64, whose upper bound is exclusive), rows and columns are
+    drawn from ``0 .. H - 2`` and ``0 .. W - 2``: the last row and column are never blacked out. Repeats mean that
+    fewer distinct pixels go dark than were drawn: the expected fraction of the image is
+    ``(1 - exp(-n / ((H-1)(W-1)))) (H-1)(W-1) / (H W)``, 39.06 % for 2048 draws on 64 x 64 (the paper's text says
+    "half"). Gaussian noise of standard deviation ``sigma`` is added to every pixel, the blacked-out ones included,
+    and the result is clipped to [0, 1].
 
     Parameters
     ----------
@@ -111,8 +114,10 @@ def hanzi_noise(clean, *, sigma: float = 0.7, n_blackout: int = 2048, rng=None) 
     Examples
     --------
     >>> noisy = hanzi_noise(np.ones((4, 64, 64)), sigma=0.0, rng=0)
-    >>> round(float(np.mean(noisy == 0)), 2)   # 1 - exp(-2048 / 4096) = 0.39
+    >>> round(float(np.mean(noisy == 0)), 2)   # (1 - exp(-2048 / 3969)) * 3969 / 4096 = 0.39
     0.39
+    >>> bool(noisy[:, -1, :].min() == 1 and noisy[:, :, -1].min() == 1)  # the last row and column stay lit
+    True
     """
     clean = as_float_image(clean, name="clean")
     if clean.ndim < 2:
@@ -123,9 +128,12 @@ def hanzi_noise(clean, *, sigma: float = 0.7, n_blackout: int = 2048, rng=None) 
     rng = np.random.default_rng(rng)
 
     height, width = clean.shape[-2:]
+    if n_blackout and min(height, width) < 2:
+        raise ValueError(f"the blackout draws rows and columns below the last one, so images need H, W >= 2, got "
+                         f"{height}x{width}; pass n_blackout=0 for smaller images")
     noisy = clean.reshape(-1, height * width).copy()  # (N, H*W); float32 stays float32 (big datasets)
-    drawn = rng.integers(0, height, size=(len(noisy), n_blackout)) * width \
-        + rng.integers(0, width, size=(len(noisy), n_blackout))  # flat index of each (row, col) draw
+    drawn = rng.integers(0, height - 1, size=(len(noisy), n_blackout)) * width \
+        + rng.integers(0, width - 1, size=(len(noisy), n_blackout))  # flat index of each (row, col) draw
     np.put_along_axis(noisy, drawn, 0.0, axis=1)
     if sigma > 0:
         noisy += sigma * rng.standard_normal(size=noisy.shape, dtype=noisy.dtype)

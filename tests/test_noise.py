@@ -150,11 +150,13 @@ from n2s_core.noise import hanzi_noise, imagenet_noise, scmos_noise  # noqa: E40
 
 
 def test_hanzi_blackout_hits_one_minus_exp_of_draws_over_pixels():
-    # 2048 draws with replacement on 64 x 64: the expected dark fraction is 1 - exp(-0.5) = 0.3935, not one half.
+    # 2048 draws with replacement over the 63 x 63 rows and columns the authors' randint(0, 63) reaches: the expected
+    # dark fraction of the 64 x 64 image is (1 - exp(-2048 / 3969)) * 3969 / 4096 = 0.3906, not one half.
     noisy = hanzi_noise(np.ones((64, 64, 64)), sigma=0.0, rng=0)
     assert set(np.unique(noisy)) == {0.0, 1.0}
+    assert noisy[:, -1, :].min() == 1.0 and noisy[:, :, -1].min() == 1.0  # row and column 63 are never drawn
     # Per image the count of dark pixels has std about 25 (occupancy variance); 64 images: se 0.1 % of the fraction.
-    assert np.mean(noisy == 0) == pytest.approx(1 - np.exp(-0.5), abs=0.004)
+    assert np.mean(noisy == 0) == pytest.approx((1 - np.exp(-2048 / 3969)) * 3969 / 4096, abs=0.004)
     per_image = np.mean(noisy == 0, axis=(1, 2))
     assert per_image.min() > 0.36 and per_image.max() < 0.43  # every image gets its own blackout
 

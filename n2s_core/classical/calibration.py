@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import itertools
+import numbers
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,6 +34,7 @@ class CalibrationResult:
     channel_axis: int | None = None  # channel axis of the calibrated image
     interpolation: str = "axis"  # what replaced the held-out pixels
     labels: np.ndarray | None = None  # the partition, when not the grid
+    invariant_by_construction: bool = False  # the denoiser was scored as it is (e.g. the donut median)
 
     @property
     def best_index(self) -> int:
@@ -46,6 +49,20 @@ class CalibrationResult:
         return self.losses[self.best_index]
 
     @property
+    def best_on_edge(self) -> bool:
+        """True when one parameter was swept over numbers and the best setting is its smallest or largest value.
+
+        The loss may then still fall beyond the grid: widen it in that direction before trusting the choice.
+        """
+        varying = [k for k in self.parameters[0] if len({repr(p.get(k)) for p in self.parameters}) > 1]
+        if len(varying) != 1:
+            return False
+        values = [p[varying[0]] for p in self.parameters]
+        if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+            return False
+        return values[self.best_index] in (min(values), max(values))
+
+    @property
     def denoiser(self) -> Callable:
         """The plain (not J-invariant) denoiser at the best parameters: ``image -> image``."""
         return functools.partial(self.function, **self.best_parameters)
@@ -53,6 +70,8 @@ class CalibrationResult:
     @property
     def invariant_denoiser(self) -> Callable:
         """The J-invariant denoiser at the best parameters, the one whose loss was measured."""
+        if self.invariant_by_construction:
+            return self.denoiser
         return functools.partial(denoise_invariant, denoiser=self.function, stride=self.stride,
                                  channel_axis=self.channel_axis, interpolation=self.interpolation,
                                  labels=self.labels, denoiser_kwargs=self.best_parameters)
@@ -72,12 +91,15 @@ class CalibrationResult:
             "channel_axis": self.channel_axis,
             "interpolation": self.interpolation,
             "partition": "grid" if self.labels is None else f"labels ({int(self.labels.max()) + 1} subsets)",
+            "invariant_by_construction": self.invariant_by_construction,
+            "best_on_edge": self.best_on_edge,
         }
 
 
 def calibrate_denoiser(noisy, denoiser: Callable, parameter_grid, *, stride: int = 4, approximate: bool = False,
                        clean=None, channel_axis: int | None = None, interpolation: str = "axis", labels=None,
-                       n_jobs: int | None = None, progress: bool = False) -> CalibrationResult:
+                       invariant: bool = False, n_jobs: int | None = None,
+                       progress: bool = False) -> CalibrationResult:
     """Score every parameter setting by the self-supervised loss of the J-invariant denoiser.
 
     Parameters
@@ -94,8 +116,17 @@ def calibrate_denoiser(noisy, denoiser: Callable, parameter_grid, *, stride: int
         Score one subset per setting (``stride**ndim`` times faster, noisier; may miss the argmin).
     clean : array_like, optional
         Clean image, for teaching: also records the ground-truth loss of each J-invariant output.
+    invariant : bool
+        The denoiser is J-invariant by construction (the donut median never reads the pixel it predicts): score
+        its output as it is, one call per setting, without the subset-by-subset wrapper.
     progress : bool
         Show a progress bar over the settings.
+
+    Warns
+    -----
+    UserWarning
+        When one parameter was swept and the best setting is the first or last of its values
+        (:attr:`CalibrationResult.best_on_edge`): the loss may still fall beyond the grid.
 
     Examples
     --------
@@ -118,6 +149,12 @@ def calibrate_denoiser(noisy, denoiser: Callable, parameter_grid, *, stride: int
                    n_jobs=n_jobs)
     losses, truth = [], []
     for params in tqdm(settings, desc=getattr(denoiser, "__name__", "calibrate"), disable=not progress):
+        if invariant:  # nothing to wrap: one call, the exact loss
+            denoised = as_float_image(denoiser(noisy, **params), name="denoised")
+            losses.append(ground_truth_loss(noisy, denoised))
+            if clean is not None:
+                truth.append(ground_truth_loss(clean, denoised))
+            continue
         if approximate or clean is None:
             losses.append(self_supervised_loss(noisy, denoiser, approximate=approximate, denoiser_kwargs=params,
                                                **options))
@@ -126,10 +163,15 @@ def calibrate_denoiser(noisy, denoiser: Callable, parameter_grid, *, stride: int
             truth.append(ground_truth_loss(clean, denoised))
             if not approximate:
                 losses.append(ground_truth_loss(noisy, denoised))
-    return CalibrationResult(function=denoiser, parameters=settings, losses=losses,
-                             ground_truth_losses=truth if clean is not None else None, stride=stride,
-                             approximate=approximate, channel_axis=channel_axis, interpolation=interpolation,
-                             labels=labels)
+    result = CalibrationResult(function=denoiser, parameters=settings, losses=losses,
+                               ground_truth_losses=truth if clean is not None else None, stride=stride,
+                               approximate=approximate and not invariant, channel_axis=channel_axis,
+                               interpolation=interpolation, labels=labels, invariant_by_construction=invariant)
+    if result.best_on_edge:
+        warnings.warn(f"the best setting {_plain(result.best_parameters)} of {result.to_dict()['denoiser']} lies on "
+                      "the edge of its grid, where the loss may still be falling; widen the grid that way",
+                      UserWarning, stacklevel=2)
+    return result
 
 
 def expand_grid(parameter_grid) -> list[dict]:

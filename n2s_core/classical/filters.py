@@ -34,9 +34,15 @@ def disk(radius: int, *, donut: bool = False) -> np.ndarray:
     return footprint
 
 
-def median(image, radius: int, *, channel_axis: int | None = None) -> np.ndarray:
-    """Median over a disk of ``radius`` around each pixel, centre included (not J-invariant)."""
-    return _footprint_median(image, radius, donut=False, channel_axis=channel_axis)
+def median(image, radius: int, *, footprint: str = "disk", channel_axis: int | None = None) -> np.ndarray:
+    """Median over a disk of ``radius`` around each pixel, centre included (not J-invariant).
+
+    ``footprint="square"`` takes the (2 radius + 1)-wide square instead: radius 1 is the 3x3 square that
+    scikit-image's ``filters.median`` uses by default.
+    """
+    if footprint not in ("disk", "square"):
+        raise ValueError(f"footprint must be 'disk' or 'square', got {footprint!r}")
+    return _footprint_median(image, radius, donut=False, square=footprint == "square", channel_axis=channel_axis)
 
 
 def donut_median(image, radius: int, *, channel_axis: int | None = None) -> np.ndarray:
@@ -57,10 +63,10 @@ def donut_median(image, radius: int, *, channel_axis: int | None = None) -> np.n
     return _footprint_median(image, radius, donut=True, channel_axis=channel_axis)
 
 
-def _footprint_median(image, radius, *, donut, channel_axis):
+def _footprint_median(image, radius, *, donut, channel_axis, square=False):
     image = as_float_image(image)
     check_ndim(image, (2,), channel_axis, name="donut_median" if donut else "median")
-    footprint = disk(radius, donut=donut)
+    footprint = np.ones((2 * _check_radius(radius) + 1,) * 2, bool) if square else disk(radius, donut=donut)
     shape = spatial_shape(image, channel_axis)
     if min(shape) <= radius:
         raise ValueError(f"radius={radius} needs an image wider than {radius} pixels, got spatial shape {shape}")

@@ -26,7 +26,7 @@ from .substitutes import crop_regions, cut_regions, load_photos, preclean_nl_mea
 
 NOISES = {"hanzi": hanzi_noise, "cellnet": scmos_noise, "imagenet": imagenet_noise}
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
-_CACHE_VERSION = 1  # bump when a generator changes, so old cache files are not reused
+_CACHE_VERSION = 2  # bump when a generator changes, so old cache files are not reused
 
 
 def make_hanzi(*, n_characters: int | None = None, multiplicity: int = 6, sigma: float = 0.7, split: str = "tile",
@@ -71,12 +71,14 @@ def make_cellnet_like(*, n_tiles: int = 512, size: int = 128, preclean: bool = T
 
 
 def make_imagenet_like(*, n_crops: int = 512, size: int = 128, sigma: float = 80 / 255,
-                       fractions=(0.7, 0.2, 0.1), rng=0) -> NoisyDataset:
+                       fractions=(0.6, 0.2, 0.2), rng=0) -> NoisyDataset:
     """ImageNet substitute: random RGB crops of scikit-image's bundled photos, with the paper's ImageNet noise.
 
-    Crops from five photos overlap, so the split is by region: each photo is cut into bands at least ``size`` wide
-    (21 bands at 128), the bands get a fixed split (the same for every ``rng``), and a crop stays inside one band.
-    Test crops therefore share no pixel with training crops; ``groups`` holds the band of each crop.
+    Crops from five photos overlap, so the split is by region: each photo is cut into blocks at least ``size`` on
+    a side (64 blocks at 128), the blocks get a fixed split (the same for every ``rng``), and a crop stays inside
+    one block. Test crops therefore share no pixel with training crops; ``groups`` holds the block of each crop.
+    The default split gives the test set a fifth of the blocks (13 of 64 at 128), so that its mean is over that
+    many independent regions rather than over two or three (the crops inside one block are not independent).
     """
     return _crops_dataset(load_photos(), "imagenet-like", "ImageNet-like (substitute: crops of scikit-image's "
                           "bundled photos)", True, noise="imagenet", size=size, n_crops=n_crops, fractions=fractions,
@@ -120,7 +122,7 @@ def load_folder(path, *, noise: str = "imagenet", size: int = 128, n_crops: int 
     if not images:
         raise ValueError(f"no readable image in {str(folder)!r}; expected files ending in {IMAGE_SUFFIXES}")
     if n_crops is None:
-        n_crops = sum((im.shape[0] // size) * (im.shape[1] // size) for im in images)
+        n_crops = len(cut_regions(images, size=size))
     return _crops_dataset(images, f"folder:{folder}", f"{folder.name} ({noise} noise)", False, noise=noise,
                           size=size, n_crops=n_crops, fractions=fractions, rng=rng, noise_kwargs=noise_kwargs)
 
@@ -131,7 +133,7 @@ def _crops_dataset(images, name, description, substitute, *, noise, size, n_crop
     wanted = np.asarray(fractions) > 0
     counts = split_counts(len(regions), fractions)
     if len(regions) < wanted.sum():
-        raise ValueError(f"the images give {len(regions)} region(s) of width >= {size}, too few for the splits "
+        raise ValueError(f"the images give {len(regions)} region(s) of side >= {size}, too few for the splits "
                          f"{tuple(fractions)}; add images or lower size")
     for s in np.flatnonzero(wanted & (counts == 0)):  # every split asked for gets a region, from the largest
         counts[np.argmax(counts)] -= 1

@@ -103,25 +103,28 @@ def load_photos(names=PHOTOS) -> list[np.ndarray]:
 
 
 def cut_regions(images, *, size: int) -> np.ndarray:
-    """Cut every image along its longer side into disjoint bands at least ``size`` wide (``side // size`` of them).
+    """Cut every image into a grid of disjoint blocks at least ``size`` on each side (``(H // size) x (W // size)``).
 
-    Returns an int array (n_regions, 5) of ``(image index, top, left, height, width)``.
+    Returns an int array (n_regions, 5) of ``(image index, top, left, height, width)``. Blocks rather than
+    full-height bands give more independent regions per photo (64 for the five bundled photos at 128, against 21
+    bands), so a region-level test split holds more than a couple of strips.
 
     Examples
     --------
     >>> cut_regions([np.zeros((300, 451, 3))], size=128).tolist()
-    [[0, 0, 0, 300, 150], [0, 0, 150, 300, 150], [0, 0, 300, 300, 151]]
+    [[0, 0, 0, 150, 150], [0, 0, 150, 150, 150], [0, 0, 300, 150, 151], [0, 150, 0, 150, 150], \
+[0, 150, 150, 150, 150], [0, 150, 300, 150, 151]]
     """
     regions = []
     for i, image in enumerate(images):
         height, width = image.shape[:2]
         if min(height, width) < size:
             raise ValueError(f"image {i} of shape {image.shape} is smaller than size={size}; lower size")
-        length = max(height, width)
-        edges = np.linspace(0, length, length // size + 1).astype(int)
-        for start, stop in zip(edges[:-1], edges[1:], strict=True):
-            regions.append((i, 0, start, height, stop - start) if width >= height
-                           else (i, start, 0, stop - start, width))
+        rows = np.linspace(0, height, height // size + 1).astype(int)
+        cols = np.linspace(0, width, width // size + 1).astype(int)
+        for top, bottom in zip(rows[:-1], rows[1:], strict=True):
+            for left, right in zip(cols[:-1], cols[1:], strict=True):
+                regions.append((i, top, left, bottom - top, right - left))
     return np.array(regions, dtype=np.int64).reshape(-1, 5)
 
 

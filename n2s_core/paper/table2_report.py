@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from . import report
+from .table2 import QUICK_CHOICES
 
 
 def reproduce_table2(out_dir, *, dataset: str, preset: str = "quick", seeds: int = 3, device: str = "auto",
@@ -53,25 +54,41 @@ def reproduce_table2(out_dir, *, dataset: str, preset: str = "quick", seeds: int
     return result
 
 
+def _spread(row: dict, key: str) -> str:
+    seeds = f" +- {row[f'{key}_std']:.2f}" if row["n_seeds"] > 1 else ""
+    tiles = row.get(f"{key}_tile_se")
+    return f"{row[key]:.2f}{seeds}" + ("" if tiles is None else f" (se {tiles:.2f})")
+
+
+def _paper(row: dict) -> str:
+    return "-" if row["paper"] is None else f"{row['paper']}" + (f" +- {row['paper_std']}" if row["paper_std"] else "")
+
+
 def _table2_markdown(result: dict) -> str:
     label = "substitute data set" if result["substitute"] else "regenerated from the authors' recipe"
-    rows = [[r["method"], f"{r['psnr_rescaled']:.2f} +- {r['psnr_rescaled_std']:.2f}",
-             f"{r['psnr']:.2f} +- {r['psnr_std']:.2f}",
-             "-" if r["paper"] is None else f"{r['paper']}" + (f" +- {r['paper_std']}" if r["paper_std"] else ""),
-             r["n_seeds"], f"{r['wall_seconds']:.0f}"] for r in result["summary"]]
+    rows = [[r["method"], _spread(r, "psnr_rescaled"), _spread(r, "psnr"), _paper(r), r["n_seeds"],
+             f"{r['wall_seconds']:.0f}"] for r in result["summary"]]
     missing = (f"\n\nNot run: {', '.join(result['missing'])} (BM3D needs the optional extra: "
                "`pip install -e '.[bm3d]'`)." if result["missing"] else "")
     meta, settings = result["meta"], result["settings"]
+    choices = f" {QUICK_CHOICES}" if result["preset"] == "quick" else ""
+    groups = result.get("n_test_groups")
     return (f"# Table 2, {result['dataset']} ({result['preset']} preset): {result['description']}\n\n"
-            f"{label.capitalize()}. Mean PSNR (dB) over {result['records'][0]['n_test']} test tiles; +- is the "
-            f"standard deviation over {result['seeds']} seeds (nets only). \"rescaled\" gives each output the clean "
-            "tile's mean and variance first, as the paper does; \"plain\" clips to [0, 1]. The paper's numbers "
-            "are on its own data and training scale: compare the ordering, not the decimals.\n\n"
+            f"{label.capitalize()}. Mean PSNR (dB) over {result['records'][0]['n_test']} test tiles"
+            + (f" from {groups} independent sources (characters or regions)" if groups else "")
+            + f"; +- is the standard deviation over {result['seeds']} seeds (nets only); (se) the standard error "
+            "over those sources. \"rescaled\" gives each output the clean tile's mean and variance first, as the "
+            "paper does for its methods; \"plain\" clips to [0, 1]. The paper's raw row is a plain PSNR: compare "
+            "it with our plain column. nlm: the authors' NL-means rule (h = 0.8 sigma_est, patch 5, distance 6); "
+            "nlm-skimage: scikit-image's own defaults; *-calibrated: the grid setting with the lowest "
+            "self-supervised loss on validation tiles (exact loss, grid widened until the minimum is interior). "
+            "The paper's numbers are on its own data and training scale: compare the ordering, not the "
+            "decimals.\n\n"
             + report.markdown(["method", "ours (rescaled)", "ours (plain)", "paper", "seeds", "seconds per run"], rows)
             + missing + f"\n\nTraining: {_training_length(settings)} of batch "
             f"{settings['batch_size']}, crop {settings['crop']}, Adam lr {settings['lr']}, UNet "
             f"{settings['unet'] or 'paper'}, DnCNN {settings['dncnn'] or 'paper'}; data {settings['data'] or 'paper'}."
-            f"\n\nMade by `{meta['command']}`: {meta['compute_seconds']:.0f} s of runs in all (this call "
+            f"{choices}\n\nMade by `{meta['command']}`: {meta['compute_seconds']:.0f} s of runs in all (this call "
             f"{meta['wall_seconds']} s; finished runs are reused), {meta['finished_utc']}, "
             f"{meta['machine']['cores']} cores, device {', '.join(meta['devices'])}.\n")
 
@@ -79,9 +96,9 @@ def _table2_markdown(result: dict) -> str:
 def write_table2_overview(out_dir, *, preset: str = "quick") -> str:
     """Every data set's ``table2_<dataset>_<preset>.json`` in ``out_dir`` as one Markdown table: ours / paper.
 
-    Rescaled PSNR (the paper's score), +- over seeds for the nets; substitute data sets carry a star. Writes
-    ``table2_<preset>.md`` (``reproduce table2 --dataset all`` calls this) and returns the table; the README
-    quotes it, and a test checks that the two agree.
+    Rescaled PSNR (the paper's score for its methods), +- over seeds for the nets; the raw row is the plain PSNR,
+    as the paper's is. Substitute data sets carry a star. Writes ``table2_<preset>.md`` (``reproduce table2
+    --dataset all`` calls this) and returns the table; the README quotes it, and a test checks that they agree.
     """
     results = {}
     for name in ("hanzi", "imagenet", "cellnet"):  # the paper's column order
@@ -102,13 +119,16 @@ def write_table2_overview(out_dir, *, preset: str = "quick") -> str:
             if row is None:
                 cells.append("not run")
                 continue
-            spread = f" +- {row['psnr_rescaled_std']:.2f}" if row["n_seeds"] > 1 else ""
-            cells.append(f"{row['psnr_rescaled']:.2f}{spread} / {'-' if row['paper'] is None else row['paper']}")
-        rows.append([method, *cells])
+            key = "psnr" if method == "raw" else "psnr_rescaled"
+            spread = f" +- {row[f'{key}_std']:.2f}" if row["n_seeds"] > 1 else ""
+            cells.append(f"{row[key]:.2f}{spread} / {'-' if row['paper'] is None else row['paper']}")
+        rows.append(["raw (plain PSNR)" if method == "raw" else method, *cells])
     table = report.markdown(header, rows) + "\n"
-    title = f"# Table 2 ({preset} preset): rescaled PSNR in dB, ours / paper"
-    report.write_text(Path(out_dir) / f"table2_{preset}.md", f"{title}\n\n{table}\nA star marks a substitute data set "
-                f"(see the README). Per data set: table2_<dataset>_{preset}.md.\n")
+    title = f"# Table 2 ({preset} preset): PSNR in dB, ours / paper"
+    report.write_text(Path(out_dir) / f"table2_{preset}.md", f"{title}\n\n{table}\nRescaled PSNR (each output "
+                      "given the clean tile's mean and variance, as the paper scores its methods); the raw row is "
+                      "the plain PSNR of the noisy input, as the paper's raw row is. A star marks a substitute data "
+                      f"set (see the README). Per data set: table2_DATASET_{preset}.md.\n")
     return table
 
 

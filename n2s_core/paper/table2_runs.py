@@ -22,7 +22,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .._checks import check_choice
-from ..classical.calibration import calibrate_denoiser
+from ..classical.calibration import calibrate_denoiser, expand_grid, swept_parameter
 from ..classical.denoisers import bm3d_available, get_method
 from ..metrics import psnr
 from ..nets.inference import predict_single_pass
@@ -70,39 +70,89 @@ def test_tiles(data, preset: Preset) -> tuple[np.ndarray, np.ndarray]:
     return test.clean[:preset.n_test], test.noisy[:preset.n_test]
 
 
+def test_groups(data, preset: Preset) -> np.ndarray:
+    """The source of each scored test tile (Hanzi: character; crops: region): tiles of one group are not
+    independent, so spreads over the test set are taken over groups."""
+    return np.asarray(data.part("test").groups[:preset.n_test])
+
+
 def _scores(clean: np.ndarray, outputs: np.ndarray) -> dict:
-    """Mean PSNR over test tiles, plain (outputs clipped to [0, 1]) and rescaled to each clean tile (the paper's)."""
+    """Mean PSNR over test tiles, plain (outputs clipped to [0, 1]) and rescaled to each clean tile (the paper's).
+
+    The per-tile values are kept (4 decimals) so that the summary can give a spread over tiles and regions.
+    """
     plain = [psnr(c, np.clip(o, 0, 1)) for c, o in zip(clean, outputs, strict=True)]
     rescaled = [psnr(c, o, rescale=True) for c, o in zip(clean, outputs, strict=True)]
-    return {"psnr": float(np.mean(plain)), "psnr_rescaled": float(np.mean(rescaled)), "n_test": len(clean)}
+    return {"psnr": float(np.mean(plain)), "psnr_rescaled": float(np.mean(rescaled)), "n_test": len(clean),
+            "tile_psnr": np.round(plain, 4).tolist(), "tile_psnr_rescaled": np.round(rescaled, 4).tolist()}
+
+
+SKIMAGE_NLM_RULE = "scikit-image's own defaults: h 0.1, patch 7, distance 11, fast"
 
 
 def _run_classical(method: str, data, noisy: np.ndarray, preset: Preset) -> tuple[dict, np.ndarray]:
-    """The noisy input itself, or NL-means / BM3D at defaults or at the setting the self-supervised loss picks."""
+    """The noisy input itself, or NL-means / BM3D at defaults or at the setting the self-supervised loss picks.
+
+    Defaults follow :mod:`n2s_core.classical.denoisers` (for NL-means the authors' rule, worked out per tile from
+    its estimated noise level); ``nlm-skimage`` uses scikit-image's own defaults instead.
+    """
     if method == "raw":
         return {}, noisy
     name = "nl_means" if method.startswith("nlm") else "bm3d"
     if name == "bm3d" and not bm3d_available():
         raise ImportError("BM3D needs the optional package: pip install 'n2s-core[bm3d]'")
     denoiser, axis = get_method(name), data.channel_axis
-    params = dict(denoiser.defaults)
-    record = {"parameters": params}
     if method.endswith("calibrated"):
         params, record = _calibrate(denoiser, data.part("val").noisy[:preset.n_calibration], axis,
                                     approximate=preset.approximate_calibration)
-    outputs = np.stack([denoiser.function(image, channel_axis=axis, **params) for image in noisy])
+        settings = [params] * len(noisy)
+    else:
+        skimage = method == "nlm-skimage"
+        settings = [dict(denoiser.library_defaults) if skimage else denoiser.defaults(image, channel_axis=axis)
+                    for image in noisy]
+        record = {"default_rule": SKIMAGE_NLM_RULE if skimage else denoiser.default_rule,
+                  "parameters": settings[0]}  # of the first tile; the rule may set them per tile
+    outputs = np.stack([denoiser.function(image, channel_axis=axis, **params)
+                        for image, params in zip(noisy, settings, strict=True)])
     return record, outputs
 
 
-def _calibrate(denoiser, images: np.ndarray, axis, *, approximate: bool) -> tuple[dict, dict]:
-    """The grid setting with the lowest self-supervised loss summed over ``images`` (noisy only, no clean)."""
-    grid = denoiser.grid(images[0], channel_axis=axis)
-    results = [calibrate_denoiser(image, denoiser.function, grid, channel_axis=axis, approximate=approximate)
-               for image in images]
-    losses = np.sum([r.losses for r in results], axis=0)
-    best = results[0].parameters[int(np.argmin(losses))]
-    return best, {"parameters": best, "grid": results[0].parameters, "calibration_losses": losses.tolist(),
-                  "approximate_loss": approximate}
+def _calibrate(denoiser, images: np.ndarray, axis, *, approximate: bool, widen: int = 4) -> tuple[dict, dict]:
+    """The grid setting with the lowest self-supervised loss summed over ``images`` (noisy only, no clean).
+
+    When the best setting is the first or last of the swept parameter's values, the grid is extended two steps
+    further that way (same ratio as its end steps) and only the new settings are scored, up to ``widen`` times,
+    so that the choice is an interior minimum; ``best_on_edge`` says whether it still is not.
+    """
+    grid = expand_grid(denoiser.grid(images[0], channel_axis=axis))
+    key, scored, widened = swept_parameter(grid), {}, 0
+    while True:
+        todo = [p for p in grid if repr(p) not in scored]
+        with warnings.catch_warnings():  # edges are handled here, by widening
+            warnings.simplefilter("ignore", UserWarning)
+            results = [calibrate_denoiser(image, denoiser.function, todo, channel_axis=axis, approximate=approximate)
+                       for image in images]
+        scored.update(zip(map(repr, todo), np.sum([r.losses for r in results], axis=0), strict=True))
+        losses = [float(scored[repr(p)]) for p in grid]
+        best = int(np.argmin(losses))
+        if 0 < best < len(grid) - 1 or widened == widen:
+            break
+        grid, widened = _widen(grid, key, low=best == 0), widened + 1
+    on_edge = best in (0, len(grid) - 1)
+    if on_edge:
+        warnings.warn(f"{denoiser.name}: the best {key} still lies on the edge of the grid after widening it "
+                      f"{widen} times", UserWarning, stacklevel=2)
+    return grid[best], {"parameters": grid[best], "grid": grid, "calibration_losses": losses,
+                        "approximate_loss": approximate, "loss": "one subset of 16" if approximate else "exact",
+                        "widened": widened, "best_on_edge": on_edge}
+
+
+def _widen(grid: list[dict], key: str, *, low: bool) -> list[dict]:
+    """Two more settings beyond the low or high end of ``key``'s (positive, increasing) values, geometrically."""
+    values = [p[key] for p in grid]
+    end, ratio = (values[0], values[0] / values[1]) if low else (values[-1], values[-1] / values[-2])
+    extra = [{**(grid[0] if low else grid[-1]), key: round(end * ratio ** k, 5)} for k in (1, 2)]
+    return extra[::-1] + grid if low else grid + extra
 
 
 def _run_net(method: str, data, noisy: np.ndarray, preset: Preset, *, seed: int, device: str, progress: bool,
@@ -168,22 +218,38 @@ def run_table2(dataset: str, *, preset: str = "quick", seeds: int = 3, work_dir=
     for method, seed in tqdm(jobs, desc=f"table 2 {dataset} ({preset})", unit="run", disable=not progress):
         records.append(run_method(method, data, settings, seed=seed, work_dir=work_dir, device=device,
                                   progress=progress))
+    groups = test_groups(data, settings)
     return {"dataset": dataset, "preset": preset, "seeds": seeds, "description": data.description,
             "example_clean": test_tiles(data, settings)[0][0],  # the tile of each record's "example"
             "substitute": bool(data.substitute), "settings": asdict(settings), "missing": skipped,
-            "records": records, "summary": summarize(records, dataset)}
+            "test_groups": groups.tolist(), "n_test_groups": int(len(np.unique(groups))),
+            "records": records, "summary": summarize(records, dataset, groups=groups)}
 
 
-def summarize(records: list[dict], dataset: str) -> list[dict]:
-    """One row per method: mean and standard deviation over seeds (population std), beside the paper's number."""
+def summarize(records: list[dict], dataset: str, *, groups=None) -> list[dict]:
+    """One row per method: mean and standard deviation over seeds (population std), beside the paper's number.
+
+    With ``groups`` (the source of each test tile) each row also gets ``*_tile_se``: the standard error of the mean
+    over independent test groups (per-group means of the seed-averaged tile PSNRs, sample std / sqrt(groups)).
+    """
     rows = []
     for method in dict.fromkeys(r["method"] for r in records):
         mine = [r for r in records if r["method"] == method]
-        paper = PAPER_TABLE2[dataset].get(method)  # the calibrated baselines are beyond the paper: None
+        paper = PAPER_TABLE2[dataset].get(method)  # rows beyond the paper: None
         paper_mean, paper_std = paper if isinstance(paper, tuple) else (paper, None)
         row = {"method": method, "n_seeds": len(mine), "paper": paper_mean, "paper_std": paper_std}
         for key in ("psnr", "psnr_rescaled", "wall_seconds"):
             values = np.array([r[key] for r in mine], dtype=float)
             row[key], row[f"{key}_std"] = float(values.mean()), float(values.std())
+        for key in ("psnr", "psnr_rescaled"):
+            if groups is not None and all(f"tile_{key}" in r for r in mine):
+                row[f"{key}_tile_se"] = _group_se(np.mean([r[f"tile_{key}"] for r in mine], axis=0), groups)
         rows.append(row)
     return rows
+
+
+def _group_se(values: np.ndarray, groups) -> float | None:
+    """Standard error of the mean of ``values`` over independent groups; None with fewer than two groups."""
+    groups = np.asarray(groups)
+    means = np.array([values[groups == g].mean() for g in np.unique(groups)])
+    return float(means.std(ddof=1) / np.sqrt(len(means))) if len(means) > 1 else None

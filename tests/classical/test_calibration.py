@@ -328,3 +328,33 @@ def test_calibration_on_a_random_partition_matches_its_invariant_denoiser(noisy_
     assert result.to_dict()["partition"] == "labels (9 subsets)"
     direct = n2s.self_supervised_loss(noisy, gaussian, labels=labels, denoiser_kwargs=result.best_parameters)
     assert np.isclose(direct, result.best_loss)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Denoisers J-invariant by construction, and grids that stop too early
+
+
+def test_an_invariant_denoiser_is_scored_as_it_is_once_per_setting(noisy_128):
+    clean, noisy = noisy_128
+    counting = CountingDenoiser(n2s.donut_median)
+    result = calibrate_denoiser(noisy, counting, {"radius": [1, 2, 3]}, clean=clean, invariant=True)
+    assert len(counting.calls) == 3 and result.invariant_by_construction and not result.approximate
+    for radius, loss, truth in zip((1, 2, 3), result.losses, result.ground_truth_losses, strict=True):
+        out = n2s.donut_median(noisy, radius)
+        assert loss == n2s.ground_truth_loss(noisy, out) and truth == n2s.ground_truth_loss(clean, out)
+    np.testing.assert_array_equal(result.invariant_denoiser(noisy), n2s.donut_median(noisy, result.best_index + 1))
+    assert result.to_dict()["invariant_by_construction"] is True
+
+
+def test_a_best_setting_on_the_edge_of_a_sweep_warns_and_is_flagged(noisy_128):
+    _, noisy = noisy_128
+    with pytest.warns(UserWarning, match=r"best setting \{'sigma': 0.4\} .* lies on the edge of its grid"):
+        low = calibrate_denoiser(noisy, gaussian, {"sigma": [0.3, 0.4]})  # the loss still falls past 0.4
+    assert low.best_on_edge and low.to_dict()["best_on_edge"] is True
+    interior = calibrate_denoiser(noisy, gaussian, {"sigma": [0.3, 1.0, 8.0]})
+    assert interior.best_parameters == {"sigma": 1.0} and not interior.best_on_edge
+    # Nothing swept, two parameters swept, or a swept name: no edge to speak of.
+    assert not calibrate_denoiser(noisy, gaussian, {"sigma": [1.0]}).best_on_edge
+    two = calibrate_denoiser(noisy, lambda image, sigma, order: gaussian(image, sigma),
+                             [{"sigma": 0.5, "order": 0}, {"sigma": 1.0, "order": 1}], approximate=True)
+    assert not two.best_on_edge

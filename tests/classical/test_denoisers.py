@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+import skimage.filters
 import skimage.restoration
 
 import n2s_core as n2s
@@ -26,8 +27,10 @@ def check_method_runs(name, noisy, *, all_settings=True):
     assert isinstance(grid, dict) and grid
     assert all(len(list(values)) >= 1 for values in grid.values())
     settings = expand_grid(grid)
-    for params in (settings[0], settings[-1], method.defaults) if all_settings else (settings[0],):
-        out = method.function(noisy, **params)
+    outputs = [method.function(noisy, **params) for params in (settings[0], settings[-1])[:1 + all_settings]]
+    if all_settings:
+        outputs.append(method.run_default(noisy))
+    for out in outputs:
         assert out.shape == noisy.shape
         assert np.all(np.isfinite(out))
     # it denoises: the output is closer to smooth than the input (lower total variation)
@@ -46,14 +49,34 @@ def test_bm3d_builds_its_grid_and_runs(noisy_40):
 
 
 def test_methods_are_keyed_by_their_names():
-    assert set(METHODS) == {"median", "wavelet", "nl_means", "tv", "bm3d"}
+    assert set(METHODS) == {"donut_median", "median", "wavelet", "nl_means", "tv", "bm3d"}
     for name, method in METHODS.items():
-        assert method.name == name and get_method(name) is method and method.label
-        assert callable(method.function) and callable(method.grid)
+        assert method.name == name and get_method(name) is method and method.label and method.default_rule
+        assert callable(method.function) and callable(method.grid) and callable(method.defaults)
+    assert [name for name, method in METHODS.items() if method.invariant] == ["donut_median"]
+
+
+def test_defaults_follow_the_authors_for_nl_means_and_the_library_elsewhere(noisy_40):
+    # The authors' calibration notebook: h = 0.8 * sigma_est, 5x5 patches, distance 6, fast mode (it prints 28.94 dB,
+    # the paper's 28.9); scikit-image's own defaults (h=0.1, 7x7, distance 11) are kept as library_defaults.
+    sigma = skimage.restoration.estimate_sigma(noisy_40, average_sigmas=True)
+    nlm = get_method("nl_means")
+    assert nlm.defaults(noisy_40) == {"h": round(0.8 * sigma, 5), "patch_size": 5, "patch_distance": 6,
+                                      "fast_mode": True}
+    assert nlm.library_defaults == {} and "0.8" in nlm.default_rule
+    np.testing.assert_array_equal(nl_means(noisy_40, **nlm.library_defaults),
+                                  skimage.restoration.denoise_nl_means(noisy_40, fast_mode=True))
+    square = get_method("median").defaults(noisy_40)  # scikit-image's filters.median: a 3x3 square
+    np.testing.assert_allclose(get_method("median").function(noisy_40, **square),
+                               skimage.filters.median(noisy_40, mode="mirror"), atol=1e-12)
+    assert get_method("donut_median").defaults(noisy_40) == square
+    np.testing.assert_array_equal(get_method("donut_median").run_default(noisy_40),
+                                  get_method("median").run_default(noisy_40))  # the default is the plain median
+    assert all(m.library_defaults is None for name, m in METHODS.items() if name != "nl_means")
 
 
 def test_unknown_method_raises():
-    with pytest.raises(ValueError, match=r"unknown method 'bm4d'; choose one of \['bm3d', 'median'"):
+    with pytest.raises(ValueError, match=r"unknown method 'bm4d'; choose one of \['bm3d', 'donut_median'"):
         get_method("bm4d")
 
 

@@ -32,18 +32,25 @@ def test_bundled_photos_are_rgb_floats_and_unknown_names_are_refused():
         load_photos(["lena"])
 
 
-def test_regions_are_disjoint_bands_covering_each_image():
+def test_regions_are_disjoint_blocks_tiling_each_image():
     images = [np.zeros((300, 451, 3)), np.zeros((260, 130))]
     regions = cut_regions(images, size=128)
-    assert regions.tolist() == [[0, 0, 0, 300, 150], [0, 0, 150, 300, 150], [0, 0, 300, 300, 151],
+    assert regions.tolist() == [[0, 0, 0, 150, 150], [0, 0, 150, 150, 150], [0, 0, 300, 150, 151],
+                                [0, 150, 0, 150, 150], [0, 150, 150, 150, 150], [0, 150, 300, 150, 151],
                                 [1, 0, 0, 130, 130], [1, 130, 0, 130, 130]]
+    for index, image in enumerate(images):  # the blocks of each image cover it exactly once
+        cover = np.zeros(image.shape[:2], int)
+        for _, top, left, height, width in regions[regions[:, 0] == index]:
+            cover[top:top + height, left:left + width] += 1
+        assert (cover == 1).all()
+    assert len(cut_regions(load_photos(), size=128)) == 64
     with pytest.raises(ValueError, match=r"smaller than size=128"):
         cut_regions([np.zeros((100, 400))], size=128)
 
 
 def test_crops_stay_inside_the_regions_of_their_split():
     image = np.arange(64 * 256, dtype=np.float32).reshape(64, 256)  # every pixel value names its position
-    regions = cut_regions([image], size=64)  # 4 bands of 64 columns
+    regions = cut_regions([image], size=64)  # 4 blocks of 64 x 64, side by side
     crops, split, groups = crop_regions([image], regions, [0, 0, 1, 2], [5, 2, 1], size=32, rng=0)
     assert crops.shape == (8, 32, 32) and np.bincount(split).tolist() == [5, 2, 1]
     for crop, group in zip(crops, groups, strict=True):
