@@ -41,13 +41,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -e ".[test,notebooks]"
 	touch $@
 
-reproduce: setup ## recompute the paper's Figure 2 and Table 1 into results/
+reproduce: setup ## recompute the paper's Figure 2 and Table 1 into results/, then the ledger
 	$(PY) -m n2s_core reproduce figure2 --out results
 	$(PY) -m n2s_core reproduce table1 --out results
+	$(PY) -m n2s_core reproduce ledger --out results
 
 SEEDS ?= 3
 table2: setup ## the paper's dataset table, quick preset (2 CPU cores, about 40 minutes for all three; resumable)
 	$(PY) -m n2s_core reproduce table2 --dataset all --preset quick --seeds $(SEEDS) --out results
+	$(PY) -m n2s_core reproduce ledger --out results
 
 test: setup ## ruff, then ONE pytest run: unit tests, doctests, notebooks (nbval, quick), real browser
 	$(BIN)/ruff check $(LINT_PATHS)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .paper.table2 import DATASETS as TABLE2_DATASETS  # no torch: the table's rows and presets only
 
-EXPERIMENTS = ("figure2", "table1", "table2")
+EXPERIMENTS = ("figure2", "table1", "table2", "ledger")
 IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg")
 
 
@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m n2s_core", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    rep = commands.add_parser("reproduce", help="reproduce a figure or table of the paper into a folder")
+    rep = commands.add_parser("reproduce", help="reproduce a figure or table of the paper into a folder "
+                              "(ledger: the page of every reproduced number, from the result files there)")
     rep.add_argument("experiment", choices=EXPERIMENTS)
     rep.add_argument("--out", default="results", help="output folder (default: results)")
     rep.add_argument("--quick", action="store_true", help="figure2/table1: work on a 256x256 crop (seconds)")
@@ -86,6 +87,11 @@ def _reproduce(args) -> int:
         if args.dataset == "all":
             write_table2_overview(args.out, preset=args.preset)
             print(f"wrote table2_{args.preset}.md (all three data sets, ours beside the paper's) to {args.out}")
+        return 0
+    if args.experiment == "ledger":
+        from .paper.ledger import write_ledger
+
+        print(f"wrote {write_ledger(args.out)} from the result files there")
         return 0
     run = {"figure2": reproduce_figure2, "table1": reproduce_table1}[args.experiment]
     result = run(args.out, quick=args.quick)

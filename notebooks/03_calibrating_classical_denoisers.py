@@ -65,7 +65,7 @@ SIZE = 192 if QUICK else 512  # central crop of the camera; the paper uses the w
 SIGMA = 0.1  # Gaussian noise std on [0, 1], clipped to [0, 1] (paper §3)
 SEED = 3  # noise seed (paper §3)
 STRIDE = 4  # J = 4 x 4 grid, 16 subsets (paper §3)
-METHODS = ["median", "wavelet", "nl_means", "tv"]  # Table 1's three rows plus total variation
+METHODS = ["donut_median", "wavelet", "nl_means", "median", "tv"]  # the paper's 3 rows, then 2 beyond it
 BM3D = not QUICK  # add BM3D when installed: ~100 calls of ~8 s at 512 on 2 cores (~15 min), ~1 s at 64
 WIDGET_SIZE = 128 if QUICK else 192  # crop for the interactive panel (16 + 1 denoiser calls per redraw)
 RESULTS_FILE = "results/table1.json"  # written by `python -m n2s_core reproduce table1 --out results`
@@ -122,8 +122,20 @@ print(f"from-scratch losses match n2s.calibrate_denoiser; best {package.best_par
 # `table1.table1_row` calibrates one method by the exact self-supervised loss (grids of paper §3: wavelet hard
 # thresholding with $\sigma \in$ `arange(0.08, 0.3, 0.03)`; NL-means $h = \hat\sigma \cdot$ `arange(0.5, 2, 0.2)`,
 # patch 5, distance 6) and scores, against the clean image: the J-invariant output, the same mixed with the noisy
-# input, the *plain* denoiser at the chosen parameters, and the plain denoiser at its library defaults. The clean
-# image never steers the choice.
+# input, the *plain* denoiser at the chosen parameters, and the plain denoiser at its "default parameters". The
+# clean image never steers the choice.
+#
+# Which rows mean what the paper's rows meant (checked against the authors' calibration notebook):
+#
+# - The paper's **median** row is the **donut median** of notebook 02, J-invariant by construction, scored as it
+#   is over radii 1 to 6. Our median made J-invariant by the grid wrapper is an extra row.
+# - **Default parameters**: for NL-means the authors' rule, $h = 0.8\,\hat\sigma$, 5 x 5 patches, distance 6, fast
+#   mode (their notebook prints 28.94 dB, the paper's 28.9), not scikit-image's own $h=0.1$, 7 x 7, distance 11;
+#   for the medians the 3 x 3 square of scikit-image's `filters.median`; for the wavelet scikit-image's default
+#   (BayesShrink, soft). Each row carries its `default_rule`.
+# - **Mixing** weighs by noise variance / loss. We show it twice: with the variance *estimated* from the noisy
+#   image (the blind choice) and with the *true* variance measured against the clean image, which is what the
+#   authors' notebook used (an oracle), so that column is the one to set beside the paper's.
 
 # %%
 rows, seconds = {}, {}
@@ -137,13 +149,13 @@ if "bm3d" not in rows:
 
 
 def table1_markdown(rows):
-    lines = ["| method | chosen | min loss | PSNR J-inv. | + mixing (λ) | plain, calibrated | default |",
-             "|---" * 7 + "|"]
+    lines = ["| method | chosen | min loss | PSNR J-inv. | + mixing, estimated v (λ) | + mixing, true v | "
+             "plain, calibrated | default |", "|---" * 8 + "|"]
     for r in rows:
         key = n2s.swept_parameter(r["calibration"]["parameters"])
         lines.append(f"| {r['label']} | {key}={r['calibration']['best_parameters'][key]:.4g} | {r['min_loss']:.4f} | "
                      f"{r['psnr_invariant']:.2f} | {r['psnr_mixed']:.2f} ({r['mixing_weight']:.2f}) | "
-                     f"{r['psnr_plain_calibrated']:.2f} | {r['psnr_default']:.2f} |")
+                     f"{r['psnr_mixed_oracle']:.2f} | {r['psnr_plain_calibrated']:.2f} | {r['psnr_default']:.2f} |")
     return Markdown("\n".join(lines))
 
 
@@ -160,14 +172,15 @@ print("seconds per row:", {k: round(v, 1) for k, v in seconds.items()})
 
 # %%
 approx = {name: n2s.calibrate_denoiser(noisy, n2s.get_method(name).function, rows[name]["calibration"]["parameters"],
-                                       stride=STRIDE, approximate=True) for name in rows}
+                                       stride=STRIDE, approximate=True)
+          for name in rows if not n2s.get_method(name).invariant}  # the donut needs no subsets: it is exact
 fig, axes = plt.subplots(1, len(rows), figsize=(3.6 * len(rows), 3.2), squeeze=False)
 picks, gaps = {}, {}
 for ax, (name, row) in zip(axes[0], rows.items(), strict=True):
     calibration, key = row["calibration"], n2s.swept_parameter(row["calibration"]["parameters"])
     values = [p[key] for p in calibration["parameters"]]
-    curves = {"exact": calibration["self_supervised_losses"], "one subset": approx[name].losses,
-              "ground truth": calibration["ground_truth_losses"]}
+    curves = {"exact": calibration["self_supervised_losses"], "one subset": approx[name].losses if name in approx
+              else calibration["self_supervised_losses"], "ground truth": calibration["ground_truth_losses"]}
     plotting.plot_loss_curves(values, curves, ax=ax, xlabel=key)
     ax.set_title(row["label"])
     picks[name] = [int(np.argmin(c)) for c in curves.values()]  # grid index chosen by each curve
@@ -251,28 +264,35 @@ for name, row in rows.items():
     print(f"{name:9s} J-invariant {row['psnr_invariant']:.2f} dB -> plain at the same parameters "
           f"{row['psnr_plain_calibrated']:.2f} dB ({row['psnr_plain_calibrated'] - row['psnr_invariant']:+.2f})")
 assert rows["tv"]["psnr_plain_calibrated"] - rows["tv"]["psnr_invariant"] > 0.5  # TV pays most for invariance
-assert nlm["psnr_plain_calibrated"] > nlm["psnr_default"] and nlm["psnr_mixed"] > nlm["psnr_default"]
-assert abs(nlm["psnr_invariant"] - nlm["psnr_default"]) < 0.5  # alone, J-invariant NL-means only ties its default
-print(f"NL-means default {nlm['psnr_default']:.2f} dB: calibrated + plain {nlm['psnr_plain_calibrated']:.2f}, "
-      f"J-invariant + mixing {nlm['psnr_mixed']:.2f}, J-invariant alone {nlm['psnr_invariant']:.2f}")
+assert nlm["psnr_plain_calibrated"] > nlm["psnr_default"] > nlm["psnr_invariant"]
+assert nlm["psnr_default"] > nlm["psnr_library_default"]  # the authors' rule beats scikit-image's h = 0.1 here
+print(f"NL-means at the authors' default {nlm['psnr_default']:.2f} dB (scikit-image's own defaults "
+      f"{nlm['psnr_library_default']:.2f}): calibrated + plain {nlm['psnr_plain_calibrated']:.2f}, J-invariant + "
+      f"mixing {nlm['psnr_mixed']:.2f}, J-invariant alone {nlm['psnr_invariant']:.2f} "
+      f"({nlm['psnr_invariant'] - nlm['psnr_default']:+.2f} against the default)")
 
 # %% [markdown]
-# In the paper the J-invariant NL-means alone beat its default by 1.5 dB (30.4 vs 28.9, Table 1); on today's photo
-# it only ties it, and the calibration pays off through mixing or through the plain denoiser.
+# In the paper the J-invariant NL-means alone beat the authors' default by 1.5 dB (30.4 vs 28.9, Table 1). On
+# today's photo the J-invariant output trails that same default (the cell above prints by how much); the
+# calibration still pays off, through the plain denoiser at the chosen $h$, which beats the default. Note that the
+# paper's "J-invariant" column was the best PSNR over the grid, picked with the clean image in the authors'
+# notebook; ours is the PSNR at the self-supervised argmin, the blind choice (they coincide here when the two
+# argmins do; `psnr_invariant_best` holds the other one).
 #
 # ## 6. Our numbers beside the paper's
 #
 # The paper's camera image is gone: scikit-image 0.18 replaced `data.camera()` with a different photograph for
-# copyright reasons, and NumPy's generator draws different noise from seed 3. Absolute losses and PSNRs cannot come
-# back; what should carry over is the ordering of the methods, the gain from mixing and the argmins. The cell
-# below asserts the ordering; §3 and §4 checked the argmins and the mixing gains.
+# copyright reasons, NumPy's generator draws different noise from seed 3, and the authors quantised the noisy
+# image to 8 bits where we keep floats. Absolute losses and PSNRs cannot come back; what should carry over is the
+# ordering of the methods, the gain from mixing and the argmins. The cell below asserts the ordering; §3 and §4
+# checked the argmins and the mixing gains. The mixing column is the oracle one, as the paper's was.
 
 # %%
-lines = ["| method | min loss | PSNR J-inv. | + mixing | default |", "|---|---|---|---|---|"]
+lines = ["| method | min loss | PSNR J-inv. | + mixing, true v | default |", "|---|---|---|---|---|"]
 for name, paper in table1.PAPER_TABLE1.items():
     row = rows[name]
     lines.append(f"| {row['label']} | {row['min_loss']:.4f} / {paper['loss']:.4f} | {row['psnr_invariant']:.1f} / "
-                 f"{paper['psnr_invariant']} | {row['psnr_mixed']:.1f} / {paper['psnr_mixed']} | "
+                 f"{paper['psnr_invariant']} | {row['psnr_mixed_oracle']:.1f} / {paper['psnr_mixed']} | "
                  f"{row['psnr_default']:.1f} / {paper['psnr_default']} |")
 display(Markdown("Ours / paper" + (f" (ours on a {SIZE} x {SIZE} crop)" if SIZE < 512 else "") + "\n\n"
                  + "\n".join(lines)))
@@ -359,7 +379,9 @@ widgets.interactive_panel(draw, weight=widgets.choice_slider("weight", tv.grid(n
 #   helped the J-invariant outputs; applying the plain denoiser at the calibrated parameters often helps more
 #   (total variation most).
 # - Our absolute numbers differ from the paper's (new camera photo, new noise), the ordering of the methods by loss
-#   and the mixing gains do not; the wavelet default now beats calibrated hard thresholding.
+#   and the mixing gains do not; the wavelet default beats calibrated hard thresholding on today's photo.
+# - Compare like with like: the paper's median row is the donut median, its defaults are the authors' (for
+#   NL-means $h = 0.8\hat\sigma$), and its mixing used the true noise variance.
 #
 # ## Exercises
 #

@@ -185,7 +185,7 @@ for ax, (title, g) in zip(axes, [("unmasked net", plain), ("masked net (axis)", 
     ax.set_title(f"{title}: |d out_j / d x|", fontsize=9)
     ax.set_axis_off()
 plt.show()
-print(f"|d out_j / d x_j|: unmasked {plain[row, col]:.3g}, masked {masked_grad[row, col]:.3g}; "
+print(f"|d out_j / d x_j|: unmasked {plain[row, col].abs():.3g}, masked {masked_grad[row, col].abs():.3g}; "
       f"masked, max over J {masked_grad[mask].abs().max():.3g}, max elsewhere {masked_grad[~mask].abs().max():.3g}")
 
 # %% [markdown]

@@ -1,0 +1,61 @@
+"""Tests of n2s_core.paper.ledger: each reproduced number sits beside the paper's, with its definition and gap."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from n2s_core.paper.ledger import ledger_rows, write_ledger
+from n2s_core.paper.table1 import AUTHORS_TABLE1, PAPER_TABLE1
+
+
+def _table1_row(name: str, shift: float) -> dict:
+    paper = PAPER_TABLE1[name]
+    return {"method": name, "label": name, "min_loss": paper["loss"] + 0.0001, "default_rule": "a rule",
+            "psnr_invariant": paper["psnr_invariant"] - 1, "psnr_invariant_best": paper["psnr_invariant"] + shift,
+            "psnr_mixed": 20.0, "psnr_mixed_oracle": paper["psnr_mixed"], "psnr_default": paper["psnr_default"] - 2}
+
+
+def _write(folder, *, figure2=True, table1=True, table2=True):
+    if figure2:
+        (folder / "figure2.json").write_text(json.dumps({"donut": {"best_radius": 2, "best_radius_ground_truth": 2}}))
+    if table1:
+        rows = [_table1_row(name, 0.05) for name in PAPER_TABLE1] + [{"method": "tv"}]
+        (folder / "table1.json").write_text(json.dumps({"rows": rows}))
+    if table2:
+        summary = [{"method": "raw", "psnr": 6.7, "psnr_rescaled": 7.1, "n_seeds": 1},
+                   {"method": "unet-n2s", "psnr": 12.0, "psnr_rescaled": 12.8, "psnr_rescaled_std": 0.05,
+                    "n_seeds": 3},
+                   {"method": "nlm-calibrated", "psnr": 8.0, "psnr_rescaled": 8.4, "n_seeds": 1}]
+        result = {"dataset": "hanzi", "seeds": 3, "n_test_groups": 90, "records": [{"n_test": 96}],
+                  "summary": summary}
+        (folder / "table2_hanzi_quick.json").write_text(json.dumps(result))
+
+
+def test_every_paper_number_found_gets_a_row_with_its_definition_and_gap(tmp_path):
+    _write(tmp_path)
+    rows = {row[0]: row for row in ledger_rows(tmp_path)}
+    assert len(rows) == 1 + 4 * 3 + 2  # Figure 2; 4 columns x 3 rows of Table 1; raw and unet-n2s of Table 2
+    radius = rows["Figure 2: donut median's best radius"]
+    assert radius[1:4] == ["3", "3", "2"] and radius[5].startswith("-1.00: scikit-image 0.18")
+    loss = rows["Table 1, nl_means: min loss"]
+    assert loss[1] == "0.0098" and loss[2] == str(AUTHORS_TABLE1["nl_means"]["loss"]) and loss[5] == "none"
+    best = rows["Table 1, donut_median: PSNR J-invariant"]
+    assert best[2] == "27.46" and best[5] == "none" and "at the loss's argmin" in best[4]  # within 0.15 dB
+    default = rows["Table 1, wavelet: PSNR at default parameters"]
+    assert default[5].startswith("-2.00:") and default[4] == "a rule"
+    raw = rows["Table 2, Hanzi: raw"]
+    assert raw[3] == "6.70" and "plain PSNR" in raw[4] and "96 test tiles (90 independent sources)" in raw[4]
+    net = rows["Table 2, Hanzi: unet-n2s"]
+    assert net[3] == "12.80" and "+- 0.05 over 3 seeds" in net[4] and net[5].startswith("-1.00:")
+    assert not any("calibrated" in name for name in rows)  # beyond the paper: no paper number to stand beside
+
+
+def test_the_ledger_file_says_what_made_it_and_needs_results(tmp_path):
+    with pytest.raises(FileNotFoundError, match="make reproduce"):
+        write_ledger(tmp_path)
+    _write(tmp_path, table2=False)
+    text = write_ledger(tmp_path).read_text()
+    assert text.startswith("# Reproduction ledger") and "reproduce ledger --out results" in text
+    assert "| Table 1, wavelet: min loss | 0.0113 | 0.011336 | 0.0114 |" in text

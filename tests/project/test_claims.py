@@ -1,0 +1,91 @@
+"""Numbers in the README's prose and the notebooks' markdown are bound to the result files they come from.
+
+Each claim is a phrase with ``{...}`` placeholders and the JSON values that fill them. The test formats the phrase
+from the committed results and looks for it in the text (whitespace and the ``# `` of jupytext markdown lines
+ignored): a re-run that changes a number fails here until the prose is updated, and prose that drifts from the
+results fails too. Numbers that a notebook prints from the files at run time need no claim.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "results"
+
+
+def value(path: str):
+    """``"table1.json:rows[method=nl_means].psnr_default"`` -> that number of that committed file."""
+    file, _, keys = path.partition(":")
+    node = json.loads((RESULTS / file).read_text())
+    for part in keys.split("."):
+        match = re.fullmatch(r"(\w+)\[(\w+)=([\w-]+)\]", part)
+        if match:
+            name, key, wanted = match.groups()
+            node = next(item for item in node[name] if str(item[key]) == wanted)
+        elif isinstance(node, list):
+            node = node[int(part)]
+        else:
+            node = node[part]
+    return node
+
+
+def normalized(text: str) -> str:
+    lines = (re.sub(r"^# ?", "", line) for line in text.splitlines())
+    return " ".join(" ".join(lines).split())
+
+
+T1, H, IM, C = "table1.json:rows", "table2_hanzi_quick.json:summary", "table2_imagenet_quick.json:summary", \
+    "table2_cellnet_quick.json:summary"
+B = "bench_time_to_quality.json:runs"
+
+
+def rescaled(table: str, *methods: str) -> list[str]:
+    return [f"{table}[method={m}].psnr_rescaled" for m in methods]
+
+
+CLAIMS = [
+    # README, Table 1 paragraph
+    ("README.md", "NL-means at the authors' default parameters gives {:.2f} dB (paper 28.9, the authors' notebook "
+     "28.94), while scikit-image's own NL-means defaults give {:.2f} dB",
+     [f"{T1}[method=nl_means].psnr_default", f"{T1}[method=nl_means].psnr_library_default"]),
+    ("README.md", "the donut median's two losses share their argmin at r = {}", ["figure2.json:donut.best_radius"]),
+    # README, Table 2
+    ("README.md", "lifts Hanzi from {:.2f} to {:.2f} dB (rescaled; paper 8.4) and ImageNet-like from {:.2f} to "
+     "{:.2f} dB (paper 15.7)", rescaled(H, "raw", "nlm") + rescaled(IM, "raw", "nlm")),
+    ("README.md", "(`nlm-skimage`, $h = 0.1$) leave Hanzi at {:.2f} dB", rescaled(H, "nlm-skimage")),
+    ("README.md", "({:.2f} and {:.2f} dB against 13.3 and 13.1); our DnCNN does not ({:.2f} and {:.2f} against 13.6 "
+     "and 13.9), and both nets trained by Noise2Self trail the paper's ({:.2f} and {:.2f} against 13.8 and 13.4)",
+     rescaled(H, "unet-n2n", "unet-n2t", "dncnn-n2n", "dncnn-n2t", "unet-n2s", "dncnn-n2s")),
+    ("README.md", "Ours: UNet N2S {:.2f}, N2N {:.2f}, N2T {:.2f}; DnCNN N2S {:.2f}, N2N {:.2f}, N2T {:.2f}",
+     rescaled(IM, "unet-n2s", "unet-n2n", "unet-n2t", "dncnn-n2s", "dncnn-n2n", "dncnn-n2t")),
+    ("README.md", "BM3D ({:.2f} dB, paper 17.8)", rescaled(IM, "bm3d")),
+    ("README.md", "BM3D gets {:.2f} dB (paper 31.4)", rescaled(C, "bm3d")),
+    ("README.md", "the calibrated NL-means gets {:.2f} dB", rescaled(C, "nlm-calibrated")),
+    ("README.md", "Hanzi {:.2f}, CellNet-like {:.2f}, ImageNet-like {:.2f} dB against 6.5, 15.1 and 9.4",
+     [f"{H}[method=raw].psnr", f"{C}[method=raw].psnr", f"{IM}[method=raw].psnr"]),
+    ("README.md", "with the paper's 25 subsets {:.2f}, {:.2f} and {:.2f} dB; holding out 10% of the pixels per step "
+     "instead of 4% (10 subsets) {:.2f}, {:.2f} and {:.2f} dB. BM3D on the same tiles: {:.2f} dB in {:.0f} s",
+     [f"{B}[n_subsets={n}].curve.{k}.psnr_rescaled" for n in (25, 10) for k in range(3)]
+     + ["bench_time_to_quality.json:bm3d.psnr_rescaled", "bench_time_to_quality.json:bm3d.seconds"]),
+]
+
+
+@pytest.mark.parametrize(("file", "phrase", "paths"), CLAIMS, ids=[c[1][:40] for c in CLAIMS])
+def test_the_prose_quotes_the_committed_results(file, phrase, paths):
+    expected = phrase.format(*(value(p) for p in paths))
+    assert expected in normalized((ROOT / file).read_text(encoding="utf-8")), (
+        f"{file} should say: {expected!r} (from {', '.join(paths)}); update the prose to the committed results")
+
+
+def test_a_changed_number_is_caught():
+    phrase, paths = CLAIMS[0][1], CLAIMS[0][2]
+    text = normalized((ROOT / CLAIMS[0][0]).read_text(encoding="utf-8"))
+    shifted = phrase.format(*(value(p) + 0.01 for p in paths))
+    assert shifted not in text  # the same phrase with a number 0.01 off is not in the text
+    assert normalized("# a\n# b  c\nd") == "a b c d"
+    assert value("table1.json:rows[method=nl_means].method") == "nl_means"
