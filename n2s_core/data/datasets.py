@@ -26,7 +26,7 @@ from .substitutes import crop_regions, cut_regions, load_photos, preclean_nl_mea
 
 NOISES = {"hanzi": hanzi_noise, "cellnet": scmos_noise, "imagenet": imagenet_noise}
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
-_CACHE_VERSION = 2  # bump when a generator changes, so old cache files are not reused
+_CACHE_VERSION = 3  # bump when a generator changes, so old cache files are not reused
 
 
 def make_hanzi(*, n_characters: int | None = None, multiplicity: int = 6, sigma: float = 0.7, split: str = "tile",

@@ -132,23 +132,24 @@ def crop_regions(images, regions, region_split, counts, *, size: int, rng=None):
     """Random ``size x size`` crops inside the regions of each split: ``counts[s]`` crops for split ``s``.
 
     A crop lies inside one region, so crops of different splits never overlap when the regions are disjoint. Within
-    a split a region is picked in proportion to its number of crop positions; each crop is then rotated by a random
-    multiple of 90 degrees and flipped at random (the 8 symmetries of the square).
+    a split the crops are shared evenly over its regions (each gets ``count // n`` or one more, the extra ones at
+    random), so that a test set of many crops spans all its independent regions; inside its region a crop's
+    position is uniform, and it is rotated by a random multiple of 90 degrees and flipped at random (the 8
+    symmetries of the square).
 
     Returns ``(crops, split, groups)``: float32 crops (n, size, size[, C]) in random order, the split of each crop
     (int8) and the index of the region it came from.
     """
     rng = np.random.default_rng(rng)
     region_split = np.asarray(region_split)
-    positions = (regions[:, 3] - size + 1) * (regions[:, 4] - size + 1)
     groups = []
     for s, count in enumerate(counts):
         candidates = np.flatnonzero(region_split == s)
         if count and not len(candidates):
             raise ValueError(f"split {s} asks for {count} crops but has no region; add images or lower size")
         if count:
-            weights = positions[candidates] / positions[candidates].sum()
-            groups.append(rng.choice(candidates, size=count, p=weights))
+            shares = np.tile(rng.permutation(candidates), -(-count // len(candidates)))  # every region once per lap
+            groups.append(shares[:count])
     groups = rng.permutation(np.concatenate(groups)) if groups else np.zeros(0, np.int64)
     crops = []
     for image_index, top, left, height, width in regions[groups]:

@@ -53,6 +53,7 @@ def test_crops_stay_inside_the_regions_of_their_split():
     regions = cut_regions([image], size=64)  # 4 blocks of 64 x 64, side by side
     crops, split, groups = crop_regions([image], regions, [0, 0, 1, 2], [5, 2, 1], size=32, rng=0)
     assert crops.shape == (8, 32, 32) and np.bincount(split).tolist() == [5, 2, 1]
+    assert sorted(np.bincount(groups[split == 0]).tolist()) == [2, 3]  # 5 training crops shared by its 2 blocks
     for crop, group in zip(crops, groups, strict=True):
         columns = crop.astype(int) % 256
         assert columns.min() >= 64 * group and columns.max() < 64 * (group + 1)  # inside its band
