@@ -54,7 +54,7 @@ class CalibrationResult:
 
         The loss may then still fall beyond the grid: widen it in that direction before trusting the choice.
         """
-        varying = [k for k in self.parameters[0] if len({repr(p.get(k)) for p in self.parameters}) > 1]
+        varying = _varying(self.parameters)
         if len(varying) != 1:
             return False
         values = [p[varying[0]] for p in self.parameters]
@@ -203,7 +203,7 @@ def swept_parameter(parameters: list[dict]) -> str:
     >>> swept_parameter([{"h": 0.1, "patch_size": 5}, {"h": 0.2, "patch_size": 5}])
     'h'
     """
-    varying = [k for k in parameters[0] if len({repr(p.get(k)) for p in parameters}) > 1] if parameters else []
+    varying = _varying(parameters)
     if not varying:
         raise ValueError("no parameter takes more than one value; nothing was swept")
     return varying[0]
@@ -240,6 +240,11 @@ def mix(noisy, denoised, *, weight: float) -> np.ndarray:
     if not 0 <= weight <= 1:
         raise ValueError(f"weight must be in [0, 1], got {weight}")
     return weight * denoised + (1 - weight) * noisy
+
+
+def _varying(parameters: list[dict]) -> list[str]:
+    """The names of the parameters that take more than one value over ``parameters``, in order."""
+    return [k for k in parameters[0] if len({repr(p.get(k)) for p in parameters}) > 1] if parameters else []
 
 
 def _plain(params: dict) -> dict:
