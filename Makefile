@@ -16,12 +16,14 @@ TEST_PATHS := $(wildcard tests n2s_core notebooks)
 
 # nbval: run every notebook, compare no outputs (lax), use this environment's kernel.
 PYTEST_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=300 --durations=15
-# Store outputs without timings, widget state or other metadata churn; keep cell tags.
+# Store outputs without timings, widget state or other metadata churn; keep cell tags, slide types and collapsed inputs.
 NBCONVERT_FLAGS := --to notebook --execute --inplace \
 	--ExecutePreprocessor.timeout=900 \
 	--ExecutePreprocessor.record_timing=False \
 	--ClearMetadataPreprocessor.enabled=True \
 	--ClearMetadataPreprocessor.preserve_cell_metadata_mask=tags \
+	--ClearMetadataPreprocessor.preserve_cell_metadata_mask=slideshow \
+	--ClearMetadataPreprocessor.preserve_cell_metadata_mask=jupyter \
 	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=kernelspec \
 	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=jupytext
 
@@ -45,11 +47,13 @@ reproduce: setup ## recompute the paper's Figure 2 and Table 1 into results/, th
 	$(PY) -m n2s_core reproduce figure2 --out results
 	$(PY) -m n2s_core reproduce table1 --out results
 	$(PY) -m n2s_core reproduce ledger --out results
+	$(PY) -c "from n2s_core.paper import committed; committed.bundle('results')"  # the copies notebooks read
 
 SEEDS ?= 3
 table2: setup ## the paper's dataset table, quick preset (2 CPU cores, about 40 minutes for all three; resumable)
 	$(PY) -m n2s_core reproduce table2 --dataset all --preset quick --seeds $(SEEDS) --out results
 	$(PY) -m n2s_core reproduce ledger --out results
+	$(PY) -c "from n2s_core.paper import committed; committed.bundle('results')"  # the copies notebooks read
 
 test: setup ## ruff, then ONE pytest run: unit tests, doctests, notebooks (nbval, quick), real browser
 	$(BIN)/ruff check $(LINT_PATHS)

@@ -8,6 +8,9 @@ Follow the data from a noisy image to a denoised one. The method itself sits at 
 - :mod:`~n2s_core.invariance`     make any denoiser J-invariant; self-supervised and ground-truth losses
 - :mod:`~n2s_core.metrics`        MSE, PSNR, SSIM
 
+Beside it, :mod:`~n2s_core.hardware` counts the CPUs this process may use (and sizes every thread pool to them)
+and picks the notebooks' scale (quick on a CPU, the paper's on a GPU).
+
 Everything else lives in a folder named for what it holds (``docs/architecture.md`` draws the map):
 
 - :mod:`~n2s_core.classical`  the median and donut median, classical denoisers, calibration by the loss
@@ -20,6 +23,10 @@ Everything else lives in a folder named for what it holds (``docs/architecture.m
 ``import n2s_core`` brings the method, the classical half and the data, and never imports torch: import
 ``n2s_core.nets`` modules explicitly for the neural half.
 """
+
+from .hardware import Scale, available_cpus, pick_scale, size_thread_pools
+
+size_thread_pools()  # before numpy, scipy or torch start a pool: one thread per CPU this process may really use
 
 from .classical.calibration import (
     CalibrationResult,
@@ -51,11 +58,11 @@ from .partitions import count_subsets, grid_labels, random_labels, subset_mask
 __version__ = "0.1.0"
 
 __all__ = [
-    "BUNDLED", "METHODS", "CalibrationResult", "NoisyDataset", "add_noise", "bm3d_available", "calibrate_denoiser",
-    "count_subsets", "crop_center", "denoise_invariant", "disk", "donut_median", "estimate_noise_variance",
-    "expand_grid", "get_method", "grid_labels", "ground_truth_loss", "hanzi_noise", "imagenet_noise",
-    "interpolate_neighbors", "load_dataset", "load_folder", "load_image", "loss_decomposition", "make_cellnet_like",
-    "make_hanzi", "make_imagenet_like", "median", "mix", "mixing_weight", "mse", "neighbor_kernel", "noisy_camera",
-    "psnr", "random_labels", "raw_psnr", "rescale_to", "scmos_noise", "self_supervised_loss", "ssim", "subset_mask",
-    "swept_parameter",
+    "BUNDLED", "CalibrationResult", "METHODS", "NoisyDataset", "Scale", "add_noise", "available_cpus",
+    "bm3d_available", "calibrate_denoiser", "count_subsets", "crop_center", "denoise_invariant", "disk",
+    "donut_median", "estimate_noise_variance", "expand_grid", "get_method", "grid_labels", "ground_truth_loss",
+    "hanzi_noise", "imagenet_noise", "interpolate_neighbors", "load_dataset", "load_folder", "load_image",
+    "loss_decomposition", "make_cellnet_like", "make_hanzi", "make_imagenet_like", "median", "mix", "mixing_weight",
+    "mse", "neighbor_kernel", "noisy_camera", "pick_scale", "psnr", "random_labels", "raw_psnr", "rescale_to",
+    "scmos_noise", "self_supervised_loss", "ssim", "subset_mask", "swept_parameter",
 ]

@@ -11,12 +11,12 @@ so it can be minimised without a clean image.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from ._checks import as_float_image, check_same_shape, normalize_axis, spatial_shape
+from .hardware import thread_count
 from .interpolation import interpolate_neighbors
 from .partitions import count_subsets, grid_labels
 
@@ -167,16 +167,10 @@ def _invariant_outputs(image, denoiser, labels, subsets, *, channel_axis, interp
                              "it must return an image of the same shape")
         return mask, output.astype(image.dtype, copy=False)
 
-    workers = n_jobs if n_jobs is not None else available_cores()
+    workers = n_jobs if n_jobs is not None else thread_count()
     if workers <= 1 or len(subsets) <= 1:
         yield from map(run, subsets)
         return
     with ThreadPoolExecutor(max_workers=workers) as pool:
         yield from pool.map(run, subsets)
 
-
-def available_cores() -> int:
-    """Cores this process may use (the affinity mask on Linux, else ``os.cpu_count()``)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,slideshow,jupyter,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -30,18 +30,30 @@
 # - Measure the gap between the two losses and recognise when it is (and is not) the noise variance.
 # - Explain why the identity map scores a perfect, useless 0.
 
+# %% [markdown]
+# *On Colab* the next cell adds this workbook's package; it changes nothing that Colab already ships (numpy, torch,
+# ipywidgets, matplotlib, scikit-image, scipy keep their versions). Elsewhere it does nothing.
+
 # %%
+import importlib.util
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+if "google.colab" in sys.modules and importlib.util.find_spec("n2s_core") is None:
+    needs = {"numpy": "numpy", "scipy": "scipy", "scikit-image": "skimage", "PyWavelets": "pywt", "tqdm": "tqdm",
+             "matplotlib": "matplotlib", "ipywidgets": "ipywidgets", "torch": "torch"}  # pip name: module
+    missing = [name for name, module in needs.items() if importlib.util.find_spec(module) is None]
+    if missing:  # pinned to what is installed, so pip upgrades nothing
+        frozen = subprocess.run([sys.executable, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
+        with open("/tmp/n2s-constraints.txt", "w") as constraints:
+            constraints.write(frozen)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-c", "/tmp/n2s-constraints.txt", *missing],
+                       check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                     "git+https://github.com/n2s-workbook/noise2self-workbook"], check=True)
 
 # %%
 import functools
-import os
-import resource
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -52,7 +64,9 @@ import n2s_core as n2s
 from n2s_core.teach import plotting, widgets
 
 # %% tags=["parameters"]
-QUICK = os.environ.get("N2S_QUICK", "0") == "1"
+SCALE = n2s.pick_scale()  # quick on a CPU, the paper's scale on a GPU; N2S_QUICK=1 or 0 overrides
+print(SCALE)
+QUICK = SCALE.quick
 SIZE = 256 if QUICK else 512  # central crop of the camera image; the paper uses all 512 x 512 (paper §3)
 SIGMA = 0.1  # Gaussian noise std on [0, 1] (paper §3)
 SEED = 3  # noise seed (paper §3)
@@ -292,27 +306,15 @@ def draw(sigma=0.1, strength=2, denoiser="donut median"):
     denoised = widget_denoisers[denoiser](noisy_crop, strength)
     out = n2s.loss_decomposition(widget_clean, noisy_crop, denoised)
     variance = n2s.mse(widget_clean, noisy_crop)
-    fig, axes = plt.subplots(1, 3, figsize=(9, 2.8), gridspec_kw={"width_ratios": [1, 1, 1.4]})
-    for ax, image, title in ((axes[0], noisy_crop, f"noisy, sigma={sigma:.2f}"), (axes[1], denoised, denoiser)):
-        ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-        ax.set_title(title, fontsize=10)
-        ax.set_axis_off()
-    axes[2].bar(["self-sup.", "truth", "gap"], [out["self_supervised"], out["ground_truth"], out["gap"]],
-                color=["C0", "C1", "C2"])
-    axes[2].axhline(variance, color="k", ls="--", lw=1, label=f"noise variance {variance:.4f}")
-    axes[2].legend(fontsize=8)
-    axes[2].set_title(f"gap / noise variance = {out['gap'] / variance:.3f}", fontsize=10)
-    fig.tight_layout()
-    plt.show()
+    plotting.plot_decomposition(noisy_crop, denoised, out, variance, title=denoiser)
     return (f"self_sup={out['self_supervised']:.4f} truth={out['ground_truth']:.4f} gap={out['gap']:.4f} "
             f"var={variance:.4f}")
 
 
 # %% tags=["nbval-ignore-output"]
-print(draw())  # a static copy for renders without a kernel; the live panel follows
 widgets.interactive_panel(draw, sigma=widgets.float_slider("sigma", 0.1, 0.02, 0.3, 0.02),
                           strength=widgets.int_slider("strength", 2, 1, 5),
-                          denoiser=widgets.choice_slider("denoiser", list(widget_denoisers), "donut median"))
+                          denoiser=widgets.choice("denoiser", list(widget_denoisers), "donut median"))
 
 # %% [markdown]
 # ## Summary
@@ -337,7 +339,7 @@ widgets.interactive_panel(draw, sigma=widgets.float_slider("sigma", 0.1, 0.02, 0
 #    neighbour mean would then carry $x_J$ into the input on $J$. Write a fill that averages only the neighbours
 #    outside $J$, check J-invariance by perturbing $x_J$, and measure the gap.
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 1
 widths = np.linspace(0.4, 3, 14)
 sweep = [n2s.loss_decomposition(clean, noisy, invariant(ndi.gaussian_filter, sigma=s)(noisy)) for s in widths]
@@ -350,7 +352,7 @@ plt.show()
 print(f"best width: self-supervised {best_self:.2f}, ground truth {best_truth:.2f}")
 assert best_self == best_truth
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 2: clipping pulls noise toward the inside of [0, 1] near black and white, so E[n | y] != 0 there.
 clean_c, noisy_c = n2s.noisy_camera(sigma=SIGMA, rng=SEED, size=SIZE, clip=True)
 clipped = n2s.loss_decomposition(clean_c, noisy_c, n2s.donut_median(noisy_c, 2))
@@ -359,7 +361,7 @@ print(f"gap {clipped['gap']:.5f}, measured variance {variance_c:.5f}, sigma^2 {S
       f"cross term {clipped['cross_term']:.6f}")
 assert abs(clipped["gap"] - variance_c) < abs(clipped["gap"] - SIGMA**2)
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 3: "symmetric" padding repeats the edge pixel, so a border pixel's fill contains the pixel itself.
 leaks = ~np.isclose(invariant_from_scratch(kicked, blur, pad_mode="symmetric"),
                     invariant_from_scratch(noisy, blur, pad_mode="symmetric")) & mask
@@ -369,7 +371,7 @@ print(f"{leaks.sum()} of {mask.sum()} pixels of J = 0 see their own value; all w
 assert leaks.any() and reach <= 4  # the border pixel leaks, and the blur (radius 4) carries it inwards
 
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 4: a normalised convolution averages the visible neighbours only.
 def invariant_any_partition(image, denoiser, partition):
     out = np.empty_like(image)
@@ -394,6 +396,3 @@ assert abs(out["gap"] / noise_variance - 1) < 0.02
 package = n2s.denoise_invariant(noisy, blur, labels=random_partition)  # the package fills the same way
 print("n2s.denoise_invariant(..., labels=random_partition) agrees:", np.allclose(package, ours_random))
 assert np.allclose(package, ours_random)
-
-# %%
-print(f"peak memory of this kernel: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,slideshow,jupyter,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -31,18 +31,30 @@
 # - Reproduce Figure 2 (median vs donut median, r = 1..6) and assert its three claims.
 # - Explain why, with noise clipped to [0, 1], the offset between the curves is the *measured* noise variance.
 
+# %% [markdown]
+# *On Colab* the next cell adds this workbook's package; it changes nothing that Colab already ships (numpy, torch,
+# ipywidgets, matplotlib, scikit-image, scipy keep their versions). Elsewhere it does nothing.
+
 # %%
+import importlib.util
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+if "google.colab" in sys.modules and importlib.util.find_spec("n2s_core") is None:
+    needs = {"numpy": "numpy", "scipy": "scipy", "scikit-image": "skimage", "PyWavelets": "pywt", "tqdm": "tqdm",
+             "matplotlib": "matplotlib", "ipywidgets": "ipywidgets", "torch": "torch"}  # pip name: module
+    missing = [name for name, module in needs.items() if importlib.util.find_spec(module) is None]
+    if missing:  # pinned to what is installed, so pip upgrades nothing
+        frozen = subprocess.run([sys.executable, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
+        with open("/tmp/n2s-constraints.txt", "w") as constraints:
+            constraints.write(frozen)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-c", "/tmp/n2s-constraints.txt", *missing],
+                       check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                     "git+https://github.com/n2s-workbook/noise2self-workbook"], check=True)
 
 # %%
 import functools
-import os
-import resource
 import time
 
 import matplotlib.pyplot as plt
@@ -56,7 +68,9 @@ from n2s_core.paper import figure2
 from n2s_core.teach import plotting, widgets
 
 # %% tags=["parameters"]
-QUICK = os.environ.get("N2S_QUICK", "0") == "1"
+SCALE = n2s.pick_scale()  # quick on a CPU, the paper's scale on a GPU; N2S_QUICK=1 or 0 overrides
+print(SCALE)
+QUICK = SCALE.quick
 SIZE = 512  # the full camera image even in quick mode: Figure 2 takes about 2 s (paper §3: 512 x 512)
 SIGMA = 0.1  # Gaussian noise std on [0, 1], clipped to [0, 1] (paper §3)
 SEED = 3  # noise seed (paper §3)
@@ -255,28 +269,14 @@ def crop_losses(sigma):
 
 def draw(sigma=0.1, radius=3):
     noisy_crop, res = crop_losses(round(sigma, 3))
-    fig, axes = plt.subplots(1, 3, figsize=(10, 3), gridspec_kw={"width_ratios": [1.6, 1, 1]})
-    curves, styles = {}, {}  # the colours and line styles of the Figure 2 plot above
-    for name, colour in (("donut", "C0"), ("median", "C1")):
-        curves[f"{name}: self-sup."], curves[f"{name}: truth"] = res[name]["self_supervised"], res[name]["ground_truth"]
-        styles[f"{name}: self-sup."] = {"color": colour, "marker": "o"}
-        styles[f"{name}: truth"] = {"color": colour, "marker": "s", "linestyle": "--"}
-    plotting.plot_loss_curves(RADII, curves, ax=axes[0], xlabel="radius r", styles=styles)
-    axes[0].axvline(radius, color="gray", lw=1)
-    axes[0].legend(fontsize=7, loc="center right")
-    for ax, filt, name in ((axes[1], n2s.median, "median"), (axes[2], n2s.donut_median, "donut")):
-        ax.imshow(filt(noisy_crop, radius), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-        ax.set_title(f"{name} r={radius}", fontsize=10)
-        ax.set_axis_off()
-    fig.tight_layout()
-    plt.show()
+    plotting.plot_figure2(res, mark=radius, denoised={f"median r={radius}": n2s.median(noisy_crop, radius),
+                                                      f"donut r={radius}": n2s.donut_median(noisy_crop, radius)})
     d = res["donut"]
     return (f"donut_self={d['self_supervised'][radius - 1]:.4f} donut_truth={d['ground_truth'][radius - 1]:.4f} "
             f"best_r={d['best_radius']}/{d['best_radius_ground_truth']}")
 
 
 # %% tags=["nbval-ignore-output"]
-print(draw())  # a static copy for renders without a kernel; the live panel follows
 widgets.interactive_panel(draw, sigma=widgets.float_slider("sigma", 0.1, 0.02, 0.3, 0.02),
                           radius=widgets.int_slider("radius", 3, RADII[0], RADII[-1]))
 
@@ -302,7 +302,7 @@ widgets.interactive_panel(draw, sigma=widgets.float_slider("sigma", 0.1, 0.02, 0
 #    border mode keeps it J-invariant: `mode="mirror"` or `mode="wrap"`? Check by perturbing each pixel. Then: which
 #    radius does its self-supervised loss choose, and how does it compare with the donut median?
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 1
 clean_u, noisy_u = n2s.noisy_camera(sigma=SIGMA, rng=SEED, size=EXERCISE_SIZE, clip=False)
 self_sup, truth = donut_curves(noisy_u, clean_u)
@@ -310,7 +310,7 @@ variance_u = n2s.mse(clean_u, noisy_u)
 print(f"unclipped: gaps {np.round(self_sup - truth, 5).tolist()}, measured variance {variance_u:.5f}")
 assert np.allclose(self_sup - truth, variance_u, rtol=0.02) and abs(variance_u - SIGMA**2) < 3e-4
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 2: at sigma = 0.3 clipping hits far more pixels and the curves flatten near their minimum.
 for clip in (True, False):
     clean_h, noisy_h = n2s.noisy_camera(sigma=0.3, rng=SEED, size=SIZE, clip=clip)
@@ -320,7 +320,7 @@ for clip in (True, False):
           f"ground-truth loss {100 * (truth[pick] / truth[best] - 1):.1f}% above its best")
     assert abs(pick - best) <= 1 and truth[pick] < 1.05 * truth[best]
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 3
 clean_e, noisy_e = n2s.crop_center(clean, EXERCISE_SIZE), n2s.crop_center(noisy, EXERCISE_SIZE)
 grid_outputs = [n2s.denoise_invariant(noisy_e, n2s.median, stride=4, denoiser_kwargs={"radius": r}) for r in RADII]
@@ -335,7 +335,7 @@ print(f"grid median argmins: {RADII[np.argmin(grid_self)]} / {RADII[np.argmin(gr
 assert np.argmin(grid_self) == np.argmin(grid_truth)
 
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 4: a hollow, normalised disk kernel. Its centre weight is 0, but near the border a mirror folds the disk
 # back onto the pixel itself (the pixel d rows from the edge meets its own mirror image at offset 2d), so with
 # mode="mirror" border pixels read themselves; wrapping (as the package's donut median does) never lands on the
@@ -364,6 +364,3 @@ mean_truth = [n2s.mse(clean, donut_mean(noisy, r)) for r in RADII]
 print(f"donut mean (wrap): argmins {RADII[np.argmin(mean_self)]} / {RADII[np.argmin(mean_truth)]}, best truth "
       f"{min(mean_truth):.5f} vs donut median {min(donut['ground_truth']):.5f}")
 assert np.argmin(mean_self) == np.argmin(mean_truth)
-
-# %%
-print(f"peak memory of this kernel: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,slideshow,jupyter,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -32,21 +32,31 @@
 # - Weigh the exact loss (16 denoiser calls per setting) against the one-subset approximation.
 # - See why "calibrate with the J-invariant denoiser, then apply the plain one" often wins.
 
+# %% [markdown]
+# *On Colab* the next cell adds this workbook's package; it changes nothing that Colab already ships (numpy, torch,
+# ipywidgets, matplotlib, scikit-image, scipy keep their versions). Elsewhere it does nothing.
+
 # %%
+import importlib.util
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+if "google.colab" in sys.modules and importlib.util.find_spec("n2s_core") is None:
+    needs = {"numpy": "numpy", "scipy": "scipy", "scikit-image": "skimage", "PyWavelets": "pywt", "tqdm": "tqdm",
+             "matplotlib": "matplotlib", "ipywidgets": "ipywidgets", "torch": "torch"}  # pip name: module
+    missing = [name for name, module in needs.items() if importlib.util.find_spec(module) is None]
+    if missing:  # pinned to what is installed, so pip upgrades nothing
+        frozen = subprocess.run([sys.executable, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
+        with open("/tmp/n2s-constraints.txt", "w") as constraints:
+            constraints.write(frozen)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-c", "/tmp/n2s-constraints.txt", *missing],
+                       check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                     "git+https://github.com/n2s-workbook/noise2self-workbook"], check=True)
 
 # %%
 import functools
-import json
-import os
-import resource
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -56,11 +66,13 @@ from skimage.restoration import denoise_wavelet
 
 import n2s_core as n2s
 from n2s_core.classical import denoisers
-from n2s_core.paper import table1
+from n2s_core.paper import committed, table1
 from n2s_core.teach import plotting, widgets
 
 # %% tags=["parameters"]
-QUICK = os.environ.get("N2S_QUICK", "0") == "1"
+SCALE = n2s.pick_scale()  # quick on a CPU, the paper's scale on a GPU; N2S_QUICK=1 or 0 overrides
+print(SCALE)
+QUICK = SCALE.quick
 SIZE = 192 if QUICK else 512  # central crop of the camera; the paper uses the whole 512 x 512 image (§3)
 SIGMA = 0.1  # Gaussian noise std on [0, 1], clipped to [0, 1] (paper §3)
 SEED = 3  # noise seed (paper §3)
@@ -68,7 +80,6 @@ STRIDE = 4  # J = 4 x 4 grid, 16 subsets (paper §3)
 METHODS = ["donut_median", "wavelet", "nl_means", "median", "tv"]  # the paper's 3 rows, then 2 beyond it
 BM3D = not QUICK  # add BM3D when installed: ~100 calls of ~8 s at 512 on 2 cores (~15 min), ~1 s at 64
 WIDGET_SIZE = 128 if QUICK else 192  # crop for the interactive panel (16 + 1 denoiser calls per redraw)
-RESULTS_FILE = "results/table1.json"  # written by `python -m n2s_core reproduce table1 --out results`
 
 # %% [markdown]
 # ## 1. The set-up
@@ -320,20 +331,17 @@ assert rows["wavelet"]["psnr_default"] > max(rows["wavelet"][k] for k in ("psnr_
 # %% [markdown]
 # ## 7. The full-size table
 #
-# Quick mode works on a crop. The full 512 x 512 run is stored by the command line in `results/table1.json`.
+# Quick mode works on a crop. The full 512 x 512 run was made by `python -m n2s_core reproduce table1 --out results`
+# (`make reproduce`); the package ships a copy of its `results/table1.json`, so this cell works with the notebook
+# alone (on Colab, say).
 
 # %%
-results_path = next((folder / RESULTS_FILE for folder in (Path.cwd(), *Path.cwd().parents)
-                     if (folder / RESULTS_FILE).is_file()), None)  # run from the repository or from notebooks/
-if results_path is None:
-    print(f"{RESULTS_FILE} not found: make it with `python -m n2s_core reproduce table1 --out results` "
-          "(a few minutes on 2 cores without BM3D) or `make reproduce`.")
-else:
-    full = json.loads(results_path.read_text())
-    meta = full.get("meta", {})
-    print(f"{results_path.name}: image {meta.get('image_shape')}, made by `{meta.get('command')}` in "
-          f"{meta.get('wall_seconds')} s, scikit-image {meta.get('versions', {}).get('scikit-image')}")
-    display(table1_markdown(full["rows"]))
+full = committed.load_json("table1.json")
+meta = full["meta"]
+print(f"results/table1.json: image {meta['image_shape']}, made by `{meta['command']}` in {meta['wall_seconds']} s, "
+      f"scikit-image {meta['versions']['scikit-image']}")
+assert {row["method"] for row in full["rows"]} >= set(table1.PAPER_TABLE1)  # every row of the paper's table
+display(table1_markdown(full["rows"]))
 
 # %% [markdown]
 # ## 8. Try it: total variation, J-invariant vs plain
@@ -360,12 +368,10 @@ def draw(weight=tv_best):
     psnrs = [n2s.psnr(widget_clean, image) for image in (invariant, plain)]
     plotting.show_images({"noisy": widget_noisy, f"J-invariant {psnrs[0]:.2f} dB": invariant,
                           f"plain {psnrs[1]:.2f} dB": plain}, size=2.8, suptitle=f"TV weight {weight}")
-    plt.show()
     return f"loss={loss:.4f} psnr_invariant={psnrs[0]:.2f} psnr_plain={psnrs[1]:.2f}"
 
 
 # %% tags=["nbval-ignore-output"]
-print(draw())  # a static copy for renders without a kernel; the live panel follows
 widgets.interactive_panel(draw, weight=widgets.choice_slider("weight", tv.grid(noisy)["weight"], value=tv_best))
 
 # %% [markdown]
@@ -392,7 +398,7 @@ widgets.interactive_panel(draw, weight=widgets.choice_slider("weight", tv.grid(n
 # 3. Calibrate total variation on another image (`n2s.load_image("coins", size=128)` plus noise). Does the exact
 #    loss still find the ground-truth argmin?
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 1: BayesShrink's threshold s^2 / sqrt(var - s^2) changes fast near the noise level, so spacing matters.
 for label, sigmas in (("paper grid", wavelet.grid(noisy)["sigma"]), ("fine grid", np.arange(0.06, 0.1225, 0.005))):
     soft = n2s.calibrate_denoiser(noisy, wavelet.function, {"sigma": np.round(sigmas, 3).tolist(), "mode": ["soft"]},
@@ -402,7 +408,7 @@ for label, sigmas in (("paper grid", wavelet.grid(noisy)["sigma"]), ("fine grid"
           f"(default {rows['wavelet']['psnr_default']:.2f}, hard {rows['wavelet']['psnr_plain_calibrated']:.2f})")
 assert soft_plain > rows["wavelet"]["psnr_default"] - 0.1
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 2: the J-invariant NL-means output of section 4.
 loss = nlm["min_loss"]
 for label, variance in (("estimated", variance_estimated), ("measured (oracle)", variance_measured),
@@ -411,7 +417,7 @@ for label, variance in (("estimated", variance_estimated), ("measured (oracle)",
     mixed = n2s.mix(noisy, nlm_invariant, weight=weight)
     print(f"{label:18s} v={variance:.5f} λ={weight:.3f} PSNR {n2s.psnr(clean, mixed):.3f} dB")
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 3
 coins = n2s.load_image("coins", size=128)
 coins_noisy = n2s.add_noise(coins, sigma=SIGMA, rng=SEED)
@@ -422,6 +428,3 @@ picked, best = np.argmin(coins_tv.losses), np.argmin(coins_tv.ground_truth_losse
 print(f"coins: exact loss picks weight {tv.grid(coins_noisy)['weight'][picked]}, ground truth "
       f"{tv.grid(coins_noisy)['weight'][best]}")
 assert abs(picked - best) <= 1
-
-# %%
-print(f"peak memory of this kernel: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,slideshow,jupyter,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -31,19 +31,30 @@
 # - Train a small net with Noise2Self and compare single-pass with J-invariant inference (paper §2: single pass
 #   was about 0.5 dB better).
 
+# %% [markdown]
+# *On Colab* the next cell adds this workbook's package; it changes nothing that Colab already ships (numpy, torch,
+# ipywidgets, matplotlib, scikit-image, scipy keep their versions). Elsewhere it does nothing.
+
 # %%
+import importlib.util
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+if "google.colab" in sys.modules and importlib.util.find_spec("n2s_core") is None:
+    needs = {"numpy": "numpy", "scipy": "scipy", "scikit-image": "skimage", "PyWavelets": "pywt", "tqdm": "tqdm",
+             "matplotlib": "matplotlib", "ipywidgets": "ipywidgets", "torch": "torch"}  # pip name: module
+    missing = [name for name, module in needs.items() if importlib.util.find_spec(module) is None]
+    if missing:  # pinned to what is installed, so pip upgrades nothing
+        frozen = subprocess.run([sys.executable, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
+        with open("/tmp/n2s-constraints.txt", "w") as constraints:
+            constraints.write(frozen)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-c", "/tmp/n2s-constraints.txt", *missing],
+                       check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                     "git+https://github.com/n2s-workbook/noise2self-workbook"], check=True)
 
 # %%
 import dataclasses
-import os
-import resource
-import time
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -59,7 +70,9 @@ from n2s_core.teach import widgets
 torch.set_num_threads(1)  # tensors this small: one thread was ~7x faster than two on a busy 2-core machine
 
 # %% tags=["parameters"]
-QUICK = os.environ.get("N2S_QUICK", "0") == "1"
+SCALE = n2s.pick_scale()  # quick on a CPU, the paper's scale on a GPU; N2S_QUICK=1 or 0 overrides
+print(SCALE)
+QUICK = SCALE.quick
 SIGMA = 0.1  # Gaussian noise std on [0, 1], clipped (paper §3)
 SEED = 3  # noise seed (paper §3); every torch draw below uses its own torch.Generator
 STRIDE = 4  # grid spacing: 16 subsets (paper §2, the authors' repository)
@@ -68,7 +81,6 @@ CROP = 64 if QUICK else 256  # side of the camera crop we train and denoise on
 STEPS = 80 if QUICK else 1000  # Adam steps of the Noise2Self run (full: about 7 min on one CPU core)
 BATCH, PATCH = (8, 32) if QUICK else (16, 64)  # random patches per step and their side
 DEPTH, FEATURES = (5, 16) if QUICK else (8, 32)  # a small DnCNN (the paper's §4 one: depth 17, 64 features)
-start_time = time.perf_counter()
 
 # %% [markdown]
 # ## 1. Subsets: a grid or a random partition
@@ -242,20 +254,14 @@ def draw(offset=5, stride=STRIDE, rule="axis"):
     axes[1].set_title(f"net input: {rule}", fontsize=9)
     for ax in axes:
         ax.set_axis_off()
-    plt.show()
     change = (masked - x)[mask.expand_as(x)].abs().mean()
     return f"held_out={int(mask.sum())} mean_change={change:.4f}"
 
 
 # %% tags=["nbval-ignore-output"]
-print(draw())  # a static copy for renders without a kernel; the live panel follows
 widgets.interactive_panel(draw, offset=widgets.int_slider("offset", 5, 0, 35),
                           stride=widgets.int_slider("stride", STRIDE, 2, 6),
-                          rule=widgets.choice_slider("rule", REPLACEMENTS, "axis"))
-
-# %%
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
-print(f"notebook so far: {time.perf_counter() - start_time:.0f} s, peak memory {peak_mb:.0f} MB")
+                          rule=widgets.choice("rule", REPLACEMENTS, "axis"))
 
 # %% [markdown]
 # ## Summary
@@ -276,7 +282,7 @@ print(f"notebook so far: {time.perf_counter() - start_time:.0f} s, peak memory {
 # 3. Retrain with `replacement="zero"` and compare its PSNRs with `axis` after the same number of steps. Why
 #    might zeros make the net's job harder?
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 1
 kicked = x + mask.float()  # x_J + 1, the rest unchanged
 for rule in ("axis", "diagonal", "zero"):
@@ -288,7 +294,7 @@ with torch.no_grad():
 print(f"masked: output on J unchanged for every grid rule; unmasked: it moves by up to {moved:.3f}")
 assert moved > 0
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 2: with "replicate", row -1 is row 0, so a pixel on the edge averages itself in.
 corner = grid_mask(x.shape[-2:], offset=0, stride=STRIDE)  # holds (0, 0)
 inp = x.clone().requires_grad_(True)
@@ -298,7 +304,7 @@ torch.where(corner, mean4, inp)[0, 0, 0, 0].backward()
 print(f"replicate: d filled(0,0) / d x(0,0) = {inp.grad[0, 0, 0, 0]:.2f} (reflect gives 0)")
 assert inp.grad[0, 0, 0, 0] == 0.5  # two of the four axis neighbours are the corner itself
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 3
 zero_model = models.seed_weights(models.build_model("dncnn", depth=DEPTH, features=FEATURES), SEED)
 zero_config = dataclasses.replace(config, replacement="zero")

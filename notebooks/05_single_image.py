@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,slideshow,jupyter,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -29,18 +29,29 @@
 # - Place a self-supervised net against the best self-supervised classical denoiser (NL-means, Table 1).
 # - Say what the quick settings change and what the paper's settings need (a GPU).
 
+# %% [markdown]
+# *On Colab* the next cell adds this workbook's package; it changes nothing that Colab already ships (numpy, torch,
+# ipywidgets, matplotlib, scikit-image, scipy keep their versions). Elsewhere it does nothing.
+
 # %%
+import importlib.util
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+if "google.colab" in sys.modules and importlib.util.find_spec("n2s_core") is None:
+    needs = {"numpy": "numpy", "scipy": "scipy", "scikit-image": "skimage", "PyWavelets": "pywt", "tqdm": "tqdm",
+             "matplotlib": "matplotlib", "ipywidgets": "ipywidgets", "torch": "torch"}  # pip name: module
+    missing = [name for name, module in needs.items() if importlib.util.find_spec(module) is None]
+    if missing:  # pinned to what is installed, so pip upgrades nothing
+        frozen = subprocess.run([sys.executable, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
+        with open("/tmp/n2s-constraints.txt", "w") as constraints:
+            constraints.write(frozen)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-c", "/tmp/n2s-constraints.txt", *missing],
+                       check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                     "git+https://github.com/n2s-workbook/noise2self-workbook"], check=True)
 
 # %%
-import os
-import resource
-import time
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -50,12 +61,14 @@ import n2s_core as n2s
 from n2s_core.classical.denoisers import get_method
 from n2s_core.nets import inference, models, training
 from n2s_core.paper import table1
-from n2s_core.teach import widgets
+from n2s_core.teach import plotting, widgets
 
 torch.set_num_threads(1)  # tensors this small: one thread was ~7x faster than two on a busy 2-core machine
 
 # %% tags=["parameters"]
-QUICK = os.environ.get("N2S_QUICK", "0") == "1"
+SCALE = n2s.pick_scale()  # quick on a CPU, the paper's scale on a GPU; N2S_QUICK=1 or 0 overrides
+print(SCALE)
+QUICK = SCALE.quick
 SIGMA = 0.1  # Gaussian noise std on [0, 1], clipped (paper §3)
 SEED = 3  # noise seed (paper §3); weights and training draws use their own torch.Generator
 STRIDE = 4  # grid masks: 16 subsets, "axis" replacement (paper §3), so J-invariant inference is possible
@@ -69,7 +82,6 @@ UNET_FEATURES = (16, 32, 64) if QUICK else (32, 64, 128, 256)  # UNet levels (pa
 LR = {"DnCNN": 0.01, "UNet": 3e-3}  # DnCNN: the authors' notebook; UNet: a quick run here trained better at 3e-3
 SNAPSHOTS = 6  # predictions stored during training, for the slider
 VAL_EVERY = 20  # steps between validation losses on a fixed set of masks
-start_time = time.perf_counter()
 
 # %% [markdown]
 # ## 1. The data: one noisy image, nothing else
@@ -214,26 +226,14 @@ for k, v in scores.items():
 # %%
 def draw(step=snap_steps[-1], model="DnCNN"):
     pred = recorders[model].snapshots[step]
-    fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.2))
-    axes[0].imshow(pred, cmap="gray", vmin=0, vmax=1)
-    axes[1].imshow(np.abs(pred - clean), cmap="magma", vmin=0, vmax=0.3)
     value = n2s.psnr(clean, pred)
-    axes[0].set_title(f"{model}, step {step}: {value:.2f} dB", fontsize=9)
-    axes[1].set_title("|prediction - clean|", fontsize=9)
-    for ax in axes:
-        ax.set_axis_off()
-    plt.show()
+    plotting.plot_prediction_error(pred, clean, title=f"{model}, step {step}: {value:.2f} dB")
     return f"psnr={value:.2f}"
 
 
 # %% tags=["nbval-ignore-output"]
-print(draw())  # a static copy for renders without a kernel; the live panel follows
 widgets.interactive_panel(draw, step=widgets.choice_slider("step", snap_steps, snap_steps[-1]),
-                          model=widgets.choice_slider("model", list(nets), "DnCNN"))
-
-# %%
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
-print(f"notebook so far: {time.perf_counter() - start_time:.0f} s, peak memory {peak_mb:.0f} MB")
+                          model=widgets.choice("model", list(nets), "DnCNN"))
 
 # %% [markdown]
 # ## Summary
@@ -252,13 +252,13 @@ print(f"notebook so far: {time.perf_counter() - start_time:.0f} s, peak memory {
 #    Compute the cross term for the DnCNN's J-invariant and single-pass predictions. Which is further from zero?
 # 3. Does the validation loss (fixed masks, no clean image) rank the snapshots the way their PSNR does?
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 1
 average = (outputs["DnCNN single pass"] + outputs["UNet single pass"]) / 2
 print(f"average {n2s.psnr(clean, average):.2f} dB; DnCNN {scores['DnCNN single pass']:.2f}, "
       f"UNet {scores['UNet single pass']:.2f}")
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 2
 cross = {}
 for kind in ("J-invariant", "single pass"):
@@ -271,7 +271,7 @@ print("the single pass reads x_j, so its cross term is more negative: its self-s
       "J-invariant one is not exactly zero either: clipping at 0 and 1 biases the noise in the darkest and "
       "brightest pixels (the camera man's coat), so there the noise is not zero-mean.")
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 # Exercise 3
 for name, r in results.items():
     val = dict(zip(r.val_steps, r.val_loss, strict=True))

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,slideshow,jupyter,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -32,19 +32,30 @@
 # - Put our quick-preset table beside the paper's and say where and why they differ.
 # - Know how to run the paper-scale preset on a GPU.
 
+# %% [markdown]
+# *On Colab* the next cell adds this workbook's package; it changes nothing that Colab already ships (numpy, torch,
+# ipywidgets, matplotlib, scikit-image, scipy keep their versions). Elsewhere it does nothing.
+
 # %%
+import importlib.util
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+if "google.colab" in sys.modules and importlib.util.find_spec("n2s_core") is None:
+    needs = {"numpy": "numpy", "scipy": "scipy", "scikit-image": "skimage", "PyWavelets": "pywt", "tqdm": "tqdm",
+             "matplotlib": "matplotlib", "ipywidgets": "ipywidgets", "torch": "torch"}  # pip name: module
+    missing = [name for name, module in needs.items() if importlib.util.find_spec(module) is None]
+    if missing:  # pinned to what is installed, so pip upgrades nothing
+        frozen = subprocess.run([sys.executable, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
+        with open("/tmp/n2s-constraints.txt", "w") as constraints:
+            constraints.write(frozen)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-c", "/tmp/n2s-constraints.txt", *missing],
+                       check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                     "git+https://github.com/n2s-workbook/noise2self-workbook"], check=True)
 
 # %%
-import json
-import os
 import tempfile
-import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -55,16 +66,17 @@ import n2s_core as n2s
 from n2s_core import noise
 from n2s_core.data import datasets
 from n2s_core.nets import models
+from n2s_core.paper import committed, table2
 from n2s_core.teach import plotting, widgets
 
 # %% tags=["parameters"]
-QUICK = os.environ.get("N2S_QUICK", "0") == "1"
-RESULTS = Path("../results") if Path("../results").is_dir() else Path("results")  # committed tables
-PRESET = "quick"  # the committed tables; "paper" once they exist (run on a GPU, see section 5)
+SCALE = n2s.pick_scale()  # quick on a CPU, the paper's scale on a GPU; N2S_QUICK=1 or 0 overrides
+print(SCALE)
+QUICK = SCALE.quick
+PRESET = "quick"  # the committed tables (shipped inside the package); the paper preset is still to be run
 DATASETS = ("hanzi", "cellnet", "imagenet")
 SAMPLE = 48 if QUICK else 240  # tiles generated per data set for section 1 (small: the point is to look)
 LIVE_RUN = True  # section 5 trains the tiniest version of the whole table, live, in a few seconds
-start_time = time.perf_counter()
 
 # %% [markdown]
 # ## 1. Three data sets
@@ -152,41 +164,21 @@ print(f"Hanzi raw input: plain {plain:.2f} dB, rescaled {rescaled:.2f} dB")
 # all three data sets at once (PSNR, ours / paper, rescaled except the raw row; a star marks a substitute):
 
 # %%
-tables = {}
-for name in DATASETS:
-    path = RESULTS / f"table2_{name}_{PRESET}.json"
-    if path.is_file():
-        tables[name] = json.loads(path.read_text())
-    else:
-        print(f"{path} is missing: run  python -m n2s_core reproduce table2 --dataset {name} --preset {PRESET}")
-if (RESULTS / f"table2_{PRESET}.md").is_file():
-    display(Markdown((RESULTS / f"table2_{PRESET}.md").read_text().split("\n", 1)[1]))
+tables = {name: committed.load_json(f"table2_{name}_{PRESET}.json") for name in DATASETS}
+display(Markdown(committed.read_markdown(f"table2_{PRESET}.md", title=False)))
 
 # %% [markdown]
 # Each data set's own report adds the plain PSNR, the seconds per run and the exact training settings:
 
 # %%
 for name in tables:
-    display(Markdown((RESULTS / f"table2_{name}_{PRESET}.md").read_text().split("\n", 1)[1]))
+    display(Markdown(committed.read_markdown(f"table2_{name}_{PRESET}.md", title=False)))
 
 # %% [markdown]
 # The same numbers as a picture: ours (rescaled, mean and spread over seeds) against the paper's, per data set.
 
 # %%
-fig, axes = plt.subplots(1, max(1, len(tables)), figsize=(5.2 * max(1, len(tables)), 4), squeeze=False)
-for ax, table in zip(axes[0], tables.values(), strict=False):
-    rows = table["summary"]
-    y = np.arange(len(rows))
-    key = {r["method"]: "psnr" if r["method"] == "raw" else "psnr_rescaled" for r in rows}  # paper's raw is plain
-    ax.barh(y - 0.2, [r[key[r["method"]]] for r in rows], 0.4, xerr=[r[key[r["method"]] + "_std"] for r in rows],
-            label="ours (quick)")
-    ax.barh(y + 0.2, [r["paper"] or 0 for r in rows], 0.4, label="paper")
-    ax.set_yticks(y, [r["method"] for r in rows])
-    ax.invert_yaxis()
-    ax.set_xlabel("PSNR (dB; rescaled, raw plain)")
-    ax.set_title(table["description"], fontsize=9)
-axes[0][0].legend(fontsize=8)
-fig.tight_layout()
+plotting.plot_table2_overview(tables)
 plt.show()
 
 # %% [markdown]
@@ -233,7 +225,7 @@ for name, table in tables.items():
 # `results/table2_DATASET_quick_examples.npz`. Move the slider to walk through the methods.
 
 # %%
-examples = {name: dict(np.load(RESULTS / f"table2_{name}_{PRESET}_examples.npz")) for name in tables}
+examples = {name: committed.load_npz(f"table2_{name}_{PRESET}_examples.npz") for name in tables}
 for name, images in examples.items():
     order = ["raw", "nlm", "bm3d", "unet-n2s", "dncnn-n2s", "unet-n2n", "dncnn-n2n", "unet-n2t", "dncnn-n2t", "clean"]
     plotting.plot_table2_examples({m: images[m] for m in order if m in images}, title=tables[name]["description"],
@@ -245,21 +237,18 @@ for name, images in examples.items():
 def draw(method="unet-n2s", dataset=tuple(examples)[0] if examples else "hanzi"):
     """One tile: noisy, the method's output, clean; the report gives the method's table row."""
     images = examples[dataset]
+    shown = {"noisy": images["raw"], **({method: images[method]} if method in images else {}), "clean": images["clean"]}
+    plotting.plot_table2_examples(shown, title=f"{tables[dataset]['description']}", size=2.8)
     if method not in images:
-        print(f"{method} was not run for {dataset}")
-        return f"missing={method}"
-    plotting.plot_table2_examples({"noisy": images["raw"], method: images[method], "clean": images["clean"]},
-                                  title=f"{tables[dataset]['description']}", size=2.8)
-    plt.show()
+        return f"{method} was not run for {dataset}"
     row = next(r for r in tables[dataset]["summary"] if r["method"] == method)
     return f"psnr={row['psnr_rescaled']:.2f} paper={row['paper']}"
 
 
 if examples:
-    print(draw())  # a static copy for renders without a kernel; the live panel follows
     methods = [m for m in examples[tuple(examples)[0]] if m != "clean"]
-    display(widgets.interactive_panel(draw, method=widgets.choice_slider("method", methods, "unet-n2s"),
-                                      dataset=widgets.choice_slider("dataset", list(examples))))
+    display(widgets.interactive_panel(draw, method=widgets.choice("method", methods, "unet-n2s"),
+                                      dataset=widgets.choice("dataset", list(examples))))
 
 # %% [markdown]
 # ## 5. Run it yourself
@@ -298,29 +287,15 @@ if LIVE_RUN:
 # which darkens 39.06% of each tile instead of 39.35%; not re-run since):
 
 # %%
-bench_file = RESULTS / "bench_time_to_quality.json"
-if bench_file.is_file():
-    bench = json.loads(bench_file.read_text())
-    fig, ax = plt.subplots(figsize=(6, 3.6))
-    for run in bench["runs"]:
-        minutes = [point["minutes"] for point in run["curve"]]
-        ax.plot(minutes, [point["psnr_rescaled"] for point in run["curve"]], "o-",
-                label=f"UNet N2S, {run['n_subsets']} subsets")
-        print(f"{run['n_subsets']} subsets: " + ", ".join(f"{p['psnr_rescaled']:.2f} dB at {p['minutes']:.0f} min "
-                                                        f"(step {p['step']})" for p in run["curve"]))
-    if bench["bm3d"]:
-        ax.axhline(bench["bm3d"]["psnr_rescaled"], color="gray", linestyle=":",
-                   label=f"BM3D ({bench['bm3d']['seconds']:.0f} s for the test tiles)")
-    ax.axhline(13.8, color="black", linestyle="--", label="paper, UNet N2S fully trained")
-    ax.set_xlabel(f"training time (minutes, {bench['device']}, {bench['args']['threads']} threads)")
-    ax.set_ylabel("test PSNR (dB, rescaled)")
-    ax.set_title("Hanzi, sigma 0.7: Noise2Self against the clock", fontsize=10)
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    plt.show()
-    final = {run["n_subsets"]: run["curve"][-1]["psnr_rescaled"] for run in bench["runs"]}
-    if {10, 25} <= set(final):
-        assert final[10] > final[25]  # the denser mask learned faster at this budget
+bench = committed.load_json("bench_time_to_quality.json")
+for run in bench["runs"]:
+    print(f"{run['n_subsets']} subsets: " + ", ".join(f"{p['psnr_rescaled']:.2f} dB at {p['minutes']:.0f} min "
+                                                    f"(step {p['step']})" for p in run["curve"]))
+ax = plotting.plot_time_to_quality(bench, paper_psnr=table2.PAPER_TABLE2["hanzi"]["unet-n2s"][0])
+ax.set_title("Hanzi, sigma 0.7: Noise2Self against the clock", fontsize=10)
+plt.show()
+final = {run["n_subsets"]: run["curve"][-1]["psnr_rescaled"] for run in bench["runs"]}
+assert {10, 25} <= set(final) and final[10] > final[25]  # the denser mask learned faster at this budget
 
 # %% [markdown]
 # Only the held-out pixels carry gradient, so the paper's 25 subsets use 4% of each tile per step; holding out 10%
@@ -370,7 +345,7 @@ for name in ("unet", "dncnn"):
 # 2. ImageNet's Gaussian noise was $\sigma = 80$ in the paper and 60 in a later re-creation: how much does the raw
 #    PSNR move?
 
-# %% tags=["solution"]
+# %% tags=["solution"] jupyter={"source_hidden": true}
 for split in ("tile", "character"):
     d = datasets.load_dataset("hanzi", n_characters=30, split=split)
     shared = set(d.groups[d.split == 0]) & set(d.groups[d.split == 2])
@@ -378,6 +353,3 @@ for split in ("tile", "character"):
 for sigma in (80, 60):
     d = datasets.load_dataset("imagenet", n_crops=24, sigma=sigma / 255)
     print(f"sigma={sigma}: raw PSNR {np.mean([n2s.psnr(c, x) for c, x in zip(d.clean, d.noisy, strict=True)]):.2f} dB")
-
-# %%
-print(f"notebook ran in {time.perf_counter() - start_time:.0f} s")

@@ -11,3 +11,11 @@ Follow a training step from left to right:
 - :mod:`.inference`     single-pass, J-invariant and tiled prediction
 - :mod:`.single_image`  train on one noisy image and denoise it (``python -m n2s_core denoise``)
 """
+
+import torch
+
+from ..hardware import size_thread_pools
+
+_threads = size_thread_pools()  # the CPUs this process may use (affinity, cgroup quota), not the host's cores
+if torch.get_num_threads() != _threads:
+    torch.set_num_threads(_threads)

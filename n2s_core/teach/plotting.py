@@ -55,10 +55,11 @@ def plot_loss_curves(x, curves: dict, *, ax=None, xlabel: str = "parameter", yla
     return ax
 
 
-def plot_figure2(result: dict, *, noisy=None, denoised: dict | None = None):
+def plot_figure2(result: dict, *, noisy=None, denoised: dict | None = None, mark: float | None = None):
     """Paper Figure 2: both losses of the median and the donut median against the radius, plus optional images.
 
-    ``result`` is the dict of :func:`n2s_core.paper.figure2.figure2_losses`; ``denoised`` maps titles to images.
+    ``result`` is the dict of :func:`n2s_core.paper.figure2.figure2_losses`; ``denoised`` maps titles to images;
+    ``mark`` draws a vertical line at that radius.
     """
     filters = [name for name in ("donut", "median") if name in result]
     if not filters or "radii" not in result:
@@ -76,6 +77,8 @@ def plot_figure2(result: dict, *, noisy=None, denoised: dict | None = None):
         styles[f"{name}: ground truth"] = {"color": colour, "marker": "s", "linestyle": "--"}
     plot_loss_curves(result["radii"], curves, ax=ax, xlabel="radius r", styles=styles)
     ax.set_title("median vs donut median")
+    if mark is not None:
+        ax.axvline(mark, color="gray", lw=1)
     for i, (title, image) in enumerate(panels, start=1):
         image_ax = fig.add_subplot(grid[i])
         image_ax.imshow(image, cmap="gray", vmin=0, vmax=1)
@@ -116,3 +119,73 @@ def plot_table2_examples(examples: dict, *, title: str | None = None, size: floa
     images = {name: np.clip(np.asarray(image, dtype=np.float32), 0, 1) for name, image in examples.items()}
     rows = -(-len(images) // 6)  # at most 6 to a row, rows filled evenly (8 images: two rows of 4)
     return show_images(images, ncols=-(-len(images) // rows), size=size, suptitle=title)
+
+
+def plot_decomposition(noisy, denoised, decomposition: dict, noise_variance: float, *, title: str = "denoised"):
+    """The noisy image, the denoised one, and the bars of notebook 01's identity: self-supervised loss, ground-truth
+    loss and their gap, against the noise variance (``decomposition`` from :func:`n2s_core.loss_decomposition`)."""
+    fig, axes = plt.subplots(1, 3, figsize=(9, 2.8), gridspec_kw={"width_ratios": [1, 1, 1.4]})
+    for ax, image, name in ((axes[0], noisy, "noisy"), (axes[1], denoised, title)):
+        ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        ax.set_title(name, fontsize=10)
+        ax.set_axis_off()
+    bars = [decomposition["self_supervised"], decomposition["ground_truth"], decomposition["gap"]]
+    axes[2].bar(["self-sup.", "truth", "gap"], bars, color=["C0", "C1", "C2"])
+    axes[2].axhline(noise_variance, color="k", ls="--", lw=1, label=f"noise variance {noise_variance:.4f}")
+    axes[2].legend(fontsize=8)
+    axes[2].set_title(f"gap / noise variance = {decomposition['gap'] / noise_variance:.3f}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_prediction_error(prediction, clean, *, title: str, vmax: float = 0.3):
+    """A prediction beside its absolute error against the clean image."""
+    fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.2))
+    axes[0].imshow(prediction, cmap="gray", vmin=0, vmax=1)
+    axes[1].imshow(np.abs(np.asarray(prediction) - np.asarray(clean)), cmap="magma", vmin=0, vmax=vmax)
+    axes[0].set_title(title, fontsize=9)
+    axes[1].set_title("|prediction - clean|", fontsize=9)
+    for ax in axes:
+        ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+def plot_time_to_quality(bench: dict, *, paper_psnr: float | None = None, ax=None):
+    """Test PSNR against training minutes for each run of ``bench_time_to_quality.json``, with BM3D and the paper's
+    fully trained number as horizontal lines."""
+    ax = ax or plt.subplots(figsize=(6, 3.6))[1]
+    for run in bench["runs"]:
+        minutes = [point["minutes"] for point in run["curve"]]
+        ax.plot(minutes, [point["psnr_rescaled"] for point in run["curve"]], "o-",
+                label=f"UNet N2S, {run['n_subsets']} subsets")
+    if bench.get("bm3d"):
+        ax.axhline(bench["bm3d"]["psnr_rescaled"], color="gray", linestyle=":",
+                   label=f"BM3D ({bench['bm3d']['seconds']:.0f} s for the test tiles)")
+    if paper_psnr is not None:
+        ax.axhline(paper_psnr, color="black", linestyle="--", label="paper, fully trained")
+    ax.set_xlabel(f"training time (minutes, {bench['device']}, {bench['args']['threads']} threads)")
+    ax.set_ylabel("test PSNR (dB, rescaled)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_table2_overview(tables: dict):
+    """Ours against the paper's, one panel per data set: a horizontal bar per method (rescaled PSNR with its spread
+    over seeds; the raw row plain, as the paper's), from the JSON reports of ``reproduce table2``."""
+    fig, axes = plt.subplots(1, max(1, len(tables)), figsize=(5.2 * max(1, len(tables)), 4), squeeze=False)
+    for ax, table in zip(axes[0], tables.values(), strict=False):
+        rows = table["summary"]
+        y = np.arange(len(rows))
+        keys = ["psnr" if row["method"] == "raw" else "psnr_rescaled" for row in rows]
+        ax.barh(y - 0.2, [row[key] for row, key in zip(rows, keys, strict=True)], 0.4,
+                xerr=[row[key + "_std"] for row, key in zip(rows, keys, strict=True)], label="ours (quick)")
+        ax.barh(y + 0.2, [row["paper"] or 0 for row in rows], 0.4, label="paper")
+        ax.set_yticks(y, [row["method"] for row in rows])
+        ax.invert_yaxis()
+        ax.set_xlabel("PSNR (dB; rescaled, raw plain)")
+        ax.set_title(table["description"], fontsize=9)
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -27,7 +27,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "n2s_core"
 
-METHOD = {"noise", "partitions", "interpolation", "invariance", "metrics", "_checks"}  # the top-level modules
+# the top-level modules
+METHOD = {"noise", "partitions", "interpolation", "invariance", "metrics", "_checks", "hardware"}
 FOLDERS = {"classical", "data", "teach", "nets", "paper"}
 # Which layers each layer may import from, besides itself. "facade" is n2s_core/__init__.py.
 ALLOWED = {

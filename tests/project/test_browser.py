@@ -1,4 +1,4 @@
-"""Every notebook runs top to bottom in JupyterLab, driven by a real browser, and its first slider answers.
+"""Every notebook runs top to bottom in JupyterLab, driven by a real browser, and its first slider redraws in place.
 
 Playwright for Python drives the system (Debian) chromium; nothing is downloaded. One JupyterLab server is
 started per test session with throwaway settings (all cells attached to the DOM, no autosave, no news
@@ -35,8 +35,8 @@ PATTERN = os.environ.get("N2S_BROWSER_NOTEBOOKS", str(ROOT / "notebooks" / "*.ip
 NOTEBOOKS = sorted(Path(p).resolve() for p in glob.glob(PATTERN))
 SHOTS = ROOT / "test-output" / "browser"
 RUN_TIMEOUT_S = 240  # one notebook, run-all in quick mode
-WIDGET_TIMEOUT_S = 60  # a slider move until its callback prints a new marker
-MARKER = "[widget] "
+WIDGET_TIMEOUT_S = 60  # a slider move until the panel's readout line changes
+READOUT = ".n2s-readout"  # n2s_core.teach.widgets.READOUT_CLASS: the line each panel updates on every redraw
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
                  "--disable-dev-shm-usage"]  # containers often have a tiny /dev/shm
@@ -184,34 +184,56 @@ def _run_all(page) -> list[str]:
         time.sleep(0.5)
 
 
-def _widget_lines(page) -> set[str]:
-    """The `[widget] ...` marker lines the notebook shows now."""
-    text = page.evaluate("() => {" + JS_PANEL + " return panel.node.innerText; }")
-    return {line.strip() for line in text.splitlines() if line.strip().startswith(MARKER)}
+JS_PANEL_STATE = "() => {" + JS_PANEL + """
+  const readout = panel.node.querySelector('""" + READOUT + """');
+  if (!readout) return null;
+  const cell = readout.closest('.jp-Cell');
+  const images = [...cell.querySelectorAll('.jp-OutputArea-output img')].map(img => img.src.slice(-200));
+  return {readout: readout.innerText.trim(), images, text: cell.querySelector('.jp-OutputArea').innerText};}"""
 
 
-def _wait_for_new_marker(page, seen: set[str]) -> tuple[set[str], list[str]]:
-    """Wait for marker lines not in `seen`, or for an error; return (new lines, errors)."""
+def _panel_state(page) -> dict | None:
+    """The first panel's readout line, the figures in its cell's output (tail of each src) and the output's text."""
+    return page.evaluate(JS_PANEL_STATE)
+
+
+def _wait_for_redraw(page, before: dict) -> tuple[dict | None, list[str]]:
+    """Wait until the first panel's readout changes, or an error shows; return (the panel's state, errors)."""
     deadline = time.monotonic() + WIDGET_TIMEOUT_S
     while time.monotonic() < deadline:
         page.wait_for_timeout(250)
-        new, errors = _widget_lines(page) - seen, page.evaluate(JS_PROGRESS)["errors"]
-        if new or errors:
-            return new, errors
-    return set(), []
+        state, errors = _panel_state(page), page.evaluate(JS_PROGRESS)["errors"]
+        if errors or (state and state["readout"] != before["readout"] and state["images"] != before["images"]):
+            return state, errors
+    return None, []
 
 
-def _nudge_first_slider(page) -> None:
-    """Scroll the first ipywidgets slider into view, focus its handle, and step it by one with the keyboard."""
-    handle = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .widget-slider .noUi-handle").first
+def _nudge_first_control(page) -> None:
+    """Move the first control of the first panel: a slider by one step with the keyboard (after scrolling it into
+    view and focusing its handle), else the next toggle button, else the dropdown's next option."""
+    cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", has=page.locator(READOUT)).first
     try:
-        handle.wait_for(state="attached", timeout=30_000)
+        cell.locator(".widget-hbox").first.wait_for(state="attached", timeout=30_000)
     except PlaywrightTimeout:
-        pytest.fail("no ipywidgets slider (.widget-slider .noUi-handle) rendered within 30 s")
-    handle.scroll_into_view_if_needed()
-    at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
-    handle.focus()
-    page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+        pytest.fail("no panel controls rendered within 30 s")
+    handle = cell.locator(".widget-slider .noUi-handle").first
+    toggle = cell.locator(".widget-toggle-buttons button:not(.mod-active)").first
+    dropdown = cell.locator(".widget-dropdown select").first
+    if handle.count():
+        handle.scroll_into_view_if_needed()
+        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        handle.focus()
+        page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+    elif toggle.count():
+        toggle.scroll_into_view_if_needed()
+        toggle.click()
+    elif dropdown.count():
+        dropdown.scroll_into_view_if_needed()
+        options = dropdown.locator("option")
+        current = dropdown.evaluate("el => el.selectedIndex")
+        dropdown.select_option(index=(current + 1) % options.count())
+    else:
+        pytest.fail("the first panel has no slider, toggle buttons or dropdown")
 
 
 def _screenshot(page, name: str) -> None:
@@ -229,7 +251,7 @@ def _screenshot(page, name: str) -> None:
 
 @pytest.mark.skipif(not NOTEBOOKS, reason=f"no notebooks match {PATTERN}")
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_and_first_slider_answers(notebook, browser, lab):
+def test_notebook_runs_and_its_first_panel_redraws_in_place(notebook, browser, lab):
     url, token, root = lab
     on_disk = notebook.read_bytes()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -241,13 +263,17 @@ def test_notebook_runs_and_first_slider_answers(notebook, browser, lab):
         ran = time.monotonic()
         _screenshot(page, notebook.stem)
         assert not errors, f"{notebook.name} raised:\n" + "\n".join(errors)
-        seen = _widget_lines(page)
-        _nudge_first_slider(page)
-        new, errors = _wait_for_new_marker(page, seen)
+        before = _panel_state(page)
+        assert before and before["readout"], f"{notebook.name}: no panel readout ({READOUT}) after the run"
+        assert len(before["images"]) == 1, f"{notebook.name}: the panel's cell shows {len(before['images'])} figures"
+        _nudge_first_control(page)
+        after, errors = _wait_for_redraw(page, before)
         _screenshot(page, f"{notebook.stem}-widget")
         assert not errors, f"moving the first slider of {notebook.name} raised:\n" + "\n".join(errors)
-        assert new, f"no new '{MARKER}' line {WIDGET_TIMEOUT_S} s after moving the slider (seen: {seen})"
-        print(f"{notebook.name}: ran in {ran - start:.1f} s; widget printed {sorted(new)} "
+        assert after, f"the readout and figure did not change {WIDGET_TIMEOUT_S} s after moving the slider: {before}"
+        assert len(after["images"]) == 1, f"{notebook.name}: {len(after['images'])} figures after a move, not 1"
+        assert "[widget]" not in after["text"] and "VBox(" not in after["text"]
+        print(f"{notebook.name}: ran in {ran - start:.1f} s; the panel redrew to {after['readout']!r} "
               f"{time.monotonic() - ran:.1f} s later")
     finally:
         context.close()
