@@ -28,11 +28,11 @@ NBCONVERT_FLAGS := --to notebook --execute --inplace \
 	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=jupytext
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reproduce table2 test lab notebooks bench clean distclean
+.PHONY: help setup reproduce table2 test lab notebooks student colab-check bench clean distclean
 
 help: ## list the targets
 	@echo "Noise2Self workbook. Targets:"
-	@grep -E '^[a-z0-9]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
 
 setup: $(STAMP) ## create .venv and install the package with its test and notebook extras (CPU torch)
 
@@ -59,14 +59,22 @@ test: setup ## ruff, then ONE pytest run: unit tests, doctests, notebooks (nbval
 	$(BIN)/ruff check $(LINT_PATHS)
 	N2S_QUICK=1 $(PY) -m pytest $(PYTEST_FLAGS) $(TEST_PATHS)
 
+# The .py twins are hidden in the file browser, so each lesson is listed once (open the .py to edit it as text).
 lab: setup ## open JupyterLab on notebooks/ (for students)
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) \
+		--ContentsManager.hide_globs='["__pycache__", "*.pyc", ".ipynb_checkpoints", "*.py"]' notebooks
 
 notebooks: setup ## re-run every notebook in quick mode, store its outputs, keep the .py twins in sync
 	@test -n "$(NOTEBOOKS)" || { echo "no notebooks/*.ipynb to run"; exit 1; }
 	$(BIN)/jupytext --sync $(NOTEBOOKS)   # edits made in a .py reach its .ipynb first
 	N2S_QUICK=1 $(BIN)/jupyter nbconvert $(NBCONVERT_FLAGS) $(NOTEBOOKS)
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
+
+student: setup ## make the student edition: student/*.ipynb, solutions replaced by prompts, checks kept
+	$(PY) tools/make_student.py
+
+colab-check: setup ## Colab's package versions in .venv-colab, each notebook's install cell, every notebook alone
+	$(PY) tools/colab_check.py
 
 bench: setup ## run every benchmarks/*.py (each prints a ratio measured in one run)
 	@set -e; for script in $(wildcard benchmarks/bench_*.py); do echo "== $$script"; $(PY) $$script; done
@@ -77,4 +85,4 @@ clean: ## remove caches and test output (keeps .venv and results/)
 		| xargs -r rm -rf
 
 distclean: clean ## also remove .venv and the package's egg-info
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) .venv-colab *.egg-info

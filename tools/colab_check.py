@@ -1,0 +1,177 @@
+"""A Colab-like check: Colab's own package versions, the notebooks' own install cell, every notebook run alone.
+
+    python tools/colab_check.py            # make colab-check; writes test-output/colab-check/report.json
+
+What it does, and where it differs from Colab:
+
+1. A virtual environment with Colab's pins (``tools/colab/pip-freeze.cpu.txt``, Colab's CPU runtime as of
+   2026-08-19, from its public backend-info repository) for every package the notebooks touch: numpy, scipy,
+   scikit-image, matplotlib, ipywidgets 7.7.1, ipykernel 6.17.1, IPython 7.34, traitlets 5.7.1, tqdm, ... Colab runs
+   Python 3.13 and torch 2.11; this check runs the Python that runs it (3.11 on our machines) and the local CPU
+   build of torch 2.13.0, the only torch wheel these machines have offline. A package whose Colab pin has no wheel
+   for this Python (tifffile 2026.8.16 needs 3.12) is left to pip and not compared.
+2. A stand-in ``google.colab`` module imported at start-up, so each notebook takes its Colab path: its own install
+   cell runs, unchanged except for the source it installs from (a wheel built from this checkout instead of the
+   GitHub URL; nothing here reaches GitHub).
+3. Each notebook is copied alone into an empty folder (Colab opens one ``.ipynb`` with nothing beside it) and run
+   top to bottom with no ``N2S_QUICK`` set, so the scale is the one the hardware picks. Before each notebook the
+   package is uninstalled again, so every notebook's install cell really installs it.
+4. ``pip freeze`` before and after: the check passes only if no pinned version changed and every notebook ran.
+   The widget tests also run here, under Colab's ipywidgets 7.7.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FREEZE = ROOT / "tools" / "colab" / "pip-freeze.cpu.txt"
+URL = "git+https://github.com/n2s-workbook/noise2self-workbook"  # what the install cell installs on Colab
+TORCH = "torch==2.13.0"  # instead of Colab's 2.11.0+cpu (see above)
+UNPINNED = {"torch", "tifffile",  # no wheel of Colab's version for this Python here
+            "pip", "setuptools", "wheel"}  # the venv's own bootstrap, not a package the notebooks use
+# What a notebook kernel on Colab has that the notebooks use; pinned to Colab's versions by the constraints.
+COLAB_PACKAGES = ["numpy", "scipy", "scikit-image", "PyWavelets", "matplotlib", "ipywidgets", "widgetsnbextension",
+                  "jupyterlab_widgets", "ipykernel", "ipython", "traitlets", "jupyter_client", "jupyter_core", "tqdm",
+                  "pillow", "imageio", "threadpoolctl", "nbclient", "nbconvert", "nbformat", "pytest"]
+TEST_TOOLS = ["hypothesis"]  # not on Colab; added (under the same constraints) to run the widget tests
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def colab_pins() -> dict[str, str]:
+    pins = {}
+    for line in FREEZE.read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==", 1)
+            pins[canonical(name)] = version.strip()
+    return pins
+
+
+def freeze(python: Path) -> dict[str, str]:
+    """Name -> version (or the ``@ URL`` it came from) of every installed distribution."""
+    out = subprocess.run([str(python), "-m", "pip", "freeze", "--all"], check=True, capture_output=True, text=True)
+    found = {}
+    for line in out.stdout.splitlines():
+        name, _, version = line.partition("==") if "==" in line else line.partition(" @ ")
+        if version:
+            found[canonical(name.strip())] = version.strip()
+    return found
+
+
+def pip(python: Path, *args: str) -> None:
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *args], check=True)
+
+
+def make_venv(venv: Path, pins: dict[str, str]) -> Path:
+    """The Colab-like environment: Colab's versions of what the notebooks use, and the google.colab stand-in."""
+    if venv.exists():
+        shutil.rmtree(venv)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    constraints = venv / "colab-constraints.txt"
+    constraints.write_text("".join(f"{n}=={v}\n" for n, v in pins.items() if n not in UNPINNED))
+    pip(python, "-c", str(constraints), TORCH)  # torch's own dependencies at Colab's versions too
+    pip(python, "-c", str(constraints), *COLAB_PACKAGES, *TEST_TOOLS)
+    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               check=True, capture_output=True, text=True).stdout.strip())
+    (site / "google" / "colab").mkdir(parents=True, exist_ok=True)  # a namespace package, like Colab's own
+    (site / "google" / "colab" / "__init__.py").write_text('"""Stand-in for Colab\'s module (colab_check.py)."""\n')
+    (site / "n2s_colab_stand_in.pth").write_text("import google.colab\n")  # Colab's kernel has it imported
+    return python
+
+
+def build_wheel(folder: Path) -> Path:
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(ROOT)], check=True)
+    return next(folder.glob("n2s_core-*.whl"))
+
+
+def run_alone(python: Path, notebook: Path, wheel: Path, out: Path) -> dict:
+    """Copy the notebook alone into an empty folder, point its install cell at the wheel, run it; what it showed."""
+    subprocess.run([str(python), "-m", "pip", "uninstall", "-y", "-q", "n2s-core"], check=False, capture_output=True)
+    with tempfile.TemporaryDirectory(prefix="colab-") as folder:
+        copy = Path(folder) / notebook.name
+        text = notebook.read_text()
+        if text.count(URL) != 1:
+            raise SystemExit(f"{notebook.name}: its install cell must name {URL} exactly once")
+        copy.write_text(text.replace(URL, str(wheel)))
+        env = {k: v for k, v in os.environ.items() if k not in ("N2S_QUICK", "PYTHONPATH", "VIRTUAL_ENV")}
+        env["PATH"] = f"{python.parent}{os.pathsep}{env['PATH']}"
+        start = time.monotonic()
+        run = subprocess.run([str(python), "-m", "nbconvert", "--to", "notebook", "--execute", "--inplace",
+                              "--ExecutePreprocessor.timeout=900", str(copy)], cwd=folder, env=env,
+                             capture_output=True, text=True)
+        seconds = time.monotonic() - start
+        executed = json.loads(copy.read_text()) if run.returncode == 0 else None
+        shutil.copy(copy, out / notebook.name)
+        left_behind = sorted(p.name for p in Path(folder).iterdir() if p.name != notebook.name)
+    record = {"notebook": notebook.name, "ran": run.returncode == 0, "seconds": round(seconds, 1),
+              "files_written_beside_it": left_behind}
+    if executed is None:
+        record["error"] = run.stderr[-3000:]
+        return record
+    outputs = [o for cell in executed["cells"] if cell["cell_type"] == "code" for o in cell.get("outputs", [])]
+    first_text = next(("".join(o["text"]) for o in outputs if o.get("output_type") == "stream"), "")
+    record["first_output"] = first_text.strip()
+    record["warnings"] = [("".join(o["text"]))[:300] for o in outputs
+                          if o.get("name") == "stderr" and "Warning" in "".join(o["text"])]
+    return record
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--venv", type=Path, default=ROOT / ".venv-colab")
+    parser.add_argument("--out", type=Path, default=ROOT / "test-output" / "colab-check")
+    parser.add_argument("notebooks", nargs="*", type=Path, default=sorted((ROOT / "notebooks").glob("*.ipynb")))
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    pins = colab_pins()
+    print(f"colab-check: building {args.venv} with Colab's pins ({FREEZE.name}) ...", flush=True)
+    python = make_venv(args.venv, pins)
+    before = freeze(python)
+    wheel = build_wheel(args.out)
+    widget_tests = subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                                   str(ROOT / "tests" / "teach" / "test_widgets.py")], cwd=ROOT, capture_output=True,
+                                  text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    print(f"widget tests under ipywidgets {before.get('ipywidgets')}: "
+          f"{widget_tests.stdout.strip().splitlines()[-1] if widget_tests.stdout.strip() else widget_tests.stderr}")
+    records = []
+    for notebook in args.notebooks:
+        records.append(run_alone(python, notebook.resolve(), wheel, args.out))
+        r = records[-1]
+        print(f"  {r['notebook']}: {'ran' if r['ran'] else 'FAILED'} in {r['seconds']} s"
+              + (f"; first output: {r.get('first_output', '')[:70]}..." if r["ran"] else f"\n{r['error']}"),
+              flush=True)
+    after = freeze(python)
+    compared = {n: v for n, v in before.items() if n in pins and n not in UNPINNED}
+    changed = {n: [v, after.get(n)] for n, v in compared.items() if after.get(n) != v}
+    added = sorted(set(after) - set(before))
+    off_colab = {n: [pins[n], v] for n, v in before.items() if n in pins and n not in UNPINNED and pins[n] != v}
+    report = {"colab_freeze": FREEZE.name, "python": sys.version.split()[0], "torch": before.get("torch"),
+              "pinned_packages_compared": len(compared), "changed_by_the_notebooks": changed,
+              "added_by_the_notebooks": added, "base_differs_from_colab": off_colab,
+              "widget_tests": {"ipywidgets": before.get("ipywidgets"), "passed": widget_tests.returncode == 0,
+                               "summary": widget_tests.stdout.strip().splitlines()[-1:]},
+              "notebooks": records}
+    (args.out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    ok = (not changed and not off_colab and added == ["n2s-core"] and widget_tests.returncode == 0
+          and all(r["ran"] and not r["warnings"] and not r["files_written_beside_it"] for r in records))
+    print(f"pip changed {len(changed)} of {len(compared)} Colab pins {changed or ''}; added {added}; "
+          f"report: {args.out / 'report.json'}")
+    print("colab-check: PASSED" if ok else "colab-check: FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
