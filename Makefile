@@ -28,7 +28,7 @@ NBCONVERT_FLAGS := --to notebook --execute --inplace \
 	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=jupytext
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reproduce table2 test lab notebooks student colab-check bench clean distclean
+.PHONY: help setup reproduce table2 test lab notebooks student slides colab-check bench clean distclean
 
 help: ## list the targets
 	@echo "Noise2Self workbook. Targets:"
@@ -70,6 +70,15 @@ notebooks: setup ## re-run every notebook in quick mode, store its outputs, keep
 	N2S_QUICK=1 $(BIN)/jupyter nbconvert $(NBCONVERT_FLAGS) $(NOTEBOOKS)
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
 
+LECTURE_STAMP := $(VENV)/.n2s-lecture.stamp
+$(LECTURE_STAMP): $(STAMP)
+	$(PY) -m pip install -e ".[lecture]"
+	touch $@
+
+slides: $(LECTURE_STAMP) ## export every notebook to one offline reveal.js deck in slides/ (self-contained HTML)
+	@test -n "$(NOTEBOOKS)" || { echo "no notebooks/*.ipynb to export"; exit 1; }
+	$(PY) tools/make_slides.py $(NOTEBOOKS) --out slides
+
 student: setup ## make the student edition: student/*.ipynb, solutions replaced by prompts, checks kept
 	$(PY) tools/make_student.py
 
@@ -80,7 +89,7 @@ bench: setup ## run every benchmarks/*.py (each prints a ratio measured in one r
 	@set -e; for script in $(wildcard benchmarks/bench_*.py); do echo "== $$script"; $(PY) $$script; done
 
 clean: ## remove caches and test output (keeps .venv and results/)
-	rm -rf test-output .pytest_cache .ruff_cache .hypothesis .n2s_cache build
+	rm -rf slides test-output .pytest_cache .ruff_cache .hypothesis .n2s_cache build
 	find . -path ./$(VENV) -prune -o -type d \( -name __pycache__ -o -name .ipynb_checkpoints \) -print \
 		| xargs -r rm -rf
 

@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 01 · Why a noisy image can grade its own denoiser: the loss decomposition
 #
 # Noise2Self (Batson & Royer, ICML 2019) rests on one identity. If a denoiser $f$ never looks at a pixel when it
@@ -30,11 +30,11 @@
 # - Measure the gap between the two losses and recognise when it is (and is not) the noise variance.
 # - Explain why the identity map scores a perfect, useless 0.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # *On Colab* the next cell adds this workbook's package; it changes nothing that Colab already ships (numpy, torch,
 # ipywidgets, matplotlib, scikit-image, scipy keep their versions). Elsewhere it does nothing.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import importlib.util
 import subprocess
 import sys
@@ -52,7 +52,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("n2s_core") is Non
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                     "git+https://github.com/n2s-workbook/noise2self-workbook"], check=True)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import functools
 
 import matplotlib.pyplot as plt
@@ -63,7 +63,7 @@ from scipy import ndimage as ndi
 import n2s_core as n2s
 from n2s_core.teach import plotting, widgets
 
-# %% tags=["parameters"]
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 SCALE = n2s.pick_scale()  # quick on a CPU, the paper's scale on a GPU; N2S_QUICK=1 or 0 overrides
 print(SCALE)
 QUICK = SCALE.quick
@@ -73,7 +73,7 @@ SEED = 3  # noise seed (paper §3)
 STRIDE = 4  # grid spacing: 4 x 4 = 16 subsets J (paper §3)
 WIDGET_SIZE = 128  # crop used by the interactive panel, so each redraw stays well under a second
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The set-up
 #
 # A clean image $y \in \mathbb R^m$ is observed as $x = y + n$. Split the $m$ pixels into disjoint subsets
@@ -91,14 +91,14 @@ WIDGET_SIZE = 128  # crop used by the interactive panel, so each redraw stays we
 # the noise **unclipped** (values may leave $[0,1]$) so that assumption 1 holds exactly; notebook 02 shows what
 # clipping changes.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 clean, noisy = n2s.noisy_camera(sigma=SIGMA, rng=SEED, size=SIZE, clip=False)
 noise_variance = n2s.mse(clean, noisy)  # measured: the mean of (x - y)^2 over the pixels
 print(f"image {clean.shape}; sigma^2 = {SIGMA**2:.4f}; measured noise variance = {noise_variance:.5f}")
 plotting.show_images({"clean y": clean, "noisy x": noisy}, size=2.6)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The derivation, one step at a time
 #
 # **Step 1: add and subtract $y$.** For any $f$,
@@ -126,7 +126,7 @@ plt.show()
 # All the content of the theorem is that $\hat c \approx 0$ for a J-invariant $f$. For $f$ = identity,
 # $\hat c = \hat v$ and the self-supervised loss is exactly 0.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. The grid partition
 #
 # The paper's calibration uses a regular grid: pixel $(r, c)$ belongs to subset $(r \bmod 4)\cdot 4 + (c \bmod 4)$,
@@ -144,7 +144,7 @@ plt.show()
 # subsets costs 16 calls of $g$. On the border the neighbours are mirrored without repeating the edge pixel (scipy
 # `mode="mirror"`); scipy's `mode="reflect"` would copy the edge pixel into its own replacement (Exercise 3).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 labels = n2s.grid_labels(clean.shape, stride=STRIDE)
 sizes = np.bincount(labels.ravel())
 assert n2s.count_subsets(labels) == STRIDE**2 and sizes.min() == sizes.max() == clean.size // STRIDE**2
@@ -163,12 +163,12 @@ for ax, image, title in ((axes[2], noisy, "noisy x (12 x 12 window)"), (axes[3],
 plt.show()
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### From scratch
 # The whole J-invariant wrapper fits in a few lines of numpy. `np.pad(..., mode="reflect")` is numpy's
 # whole-sample mirror (the edge pixel is not repeated), the same as scipy's `"mirror"`.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def invariant_from_scratch(image, denoiser, stride=STRIDE, pad_mode="reflect"):
     padded = np.pad(image, 1, mode=pad_mode)
     neighbours = (padded[:-2, 1:-1] + padded[2:, 1:-1] + padded[1:-1, :-2] + padded[1:-1, 2:]) / 4
@@ -193,7 +193,7 @@ assert not np.allclose(invariant_from_scratch(kicked, blur)[~mask], ours[~mask])
 print("from-scratch wrapper == n2s.denoise_invariant, and its output on J ignores x_J")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Measuring the identity
 #
 # Nine J-invariant denoisers: the J-invariant Gaussian filter and median (via the grid wrapper) at three strengths
@@ -201,7 +201,7 @@ print("from-scratch wrapper == n2s.denoise_invariant, and its output on J ignore
 # subsets without any wrapper (paper §3, Figure 2). Three controls that are not J-invariant: the identity, a plain
 # Gaussian filter and a plain median.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def invariant(denoiser, **kwargs):
     return functools.partial(n2s.denoise_invariant, denoiser=denoiser, stride=STRIDE, denoiser_kwargs=kwargs)
 
@@ -222,11 +222,11 @@ table += [f"| {name} | " + " | ".join(f"{v:.5f}" for v in row.values()) + f" | {
 display(Markdown("\n".join(table)))
 print(f"measured noise variance: {noise_variance:.5f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The claims, checked: for every J-invariant denoiser the gap is the noise variance to within a few per cent (the
 # cross term is a small sample average); for the controls it is not, and the identity scores a perfect 0.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 worst = max(abs(rows[name]["gap"] / noise_variance - 1) for name in invariant_denoisers)
 assert worst < 0.02, worst
 assert rows["identity"]["self_supervised"] == 0 and np.isclose(rows["identity"]["cross_term"], noise_variance)
@@ -234,12 +234,12 @@ assert all(rows[name]["gap"] < 0.9 * noise_variance for name in controls)
 print(f"J-invariant denoisers: gap within {100 * worst:.2f}% of the measured noise variance")
 print("controls: gap / noise variance =", {name: round(rows[name]["gap"] / noise_variance, 3) for name in controls})
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # In a picture: each denoiser is a point (ground-truth loss, self-supervised loss). The theorem says J-invariant
 # denoisers lie on the line $L_\text{self} = L_\text{truth} + \hat v$; the controls fall below it, because they
 # copy part of $x_J$ into their prediction and are rewarded for it.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 families = {"J-inv. Gaussian": ("C0", "o"), "J-inv. median": ("C0", "s"), "donut median": ("C0", "^")}
 fig, (ax, bars) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [1.2, 1]})
 line = np.array([0, max(row["ground_truth"] for row in rows.values()) * 1.05])
@@ -267,12 +267,12 @@ fig.tight_layout()
 plt.show()
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **Why this matters.** Ranked by the self-supervised loss over all twelve denoisers, the identity wins; ranked by
 # the ground-truth loss, it is the worst. Restricted to the J-invariant family, the two rankings pick the same
 # denoiser, and that choice needed no clean image.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def best(names, key):
     return min(names, key=lambda name: rows[name][key])
 
@@ -283,14 +283,14 @@ print("all twelve, by self-supervised loss:", best(rows, "self_supervised"))
 print("J-invariant only, by self-supervised loss:", best(invariant_denoisers, "self_supervised"),
       "| by ground-truth loss:", best(invariant_denoisers, "ground_truth"))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Try it: noise level and denoiser strength
 #
 # Move $\sigma$ and the strength (Gaussian width $0.5\times$strength, or median radius = strength) and watch the
 # gap: it tracks the measured noise variance for the J-invariant denoisers and collapses for the others. The panel
 # works on a central 128 x 128 crop so it redraws quickly.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 widget_clean = n2s.crop_center(n2s.load_image("camera"), WIDGET_SIZE)
 widget_denoisers = {
     "J-inv. Gaussian": lambda image, k: invariant(ndi.gaussian_filter, sigma=0.5 * k)(image),
@@ -311,12 +311,12 @@ def draw(sigma=0.1, strength=2, denoiser="donut median"):
             f"var={variance:.4f}")
 
 
-# %% tags=["nbval-ignore-output"]
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 widgets.interactive_panel(draw, sigma=widgets.float_slider("sigma", 0.1, 0.02, 0.3, 0.02),
                           strength=widgets.int_slider("strength", 2, 1, 5),
                           denoiser=widgets.choice("denoiser", list(widget_denoisers), "donut median"))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - For J-invariant $f$ and noise that is zero-mean and independent across subsets, the self-supervised loss is
@@ -339,7 +339,7 @@ widgets.interactive_panel(draw, sigma=widgets.float_slider("sigma", 0.1, 0.02, 0
 #    neighbour mean would then carry $x_J$ into the input on $J$. Write a fill that averages only the neighbours
 #    outside $J$, check J-invariance by perturbing $x_J$, and measure the gap.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 1
 widths = np.linspace(0.4, 3, 14)
 sweep = [n2s.loss_decomposition(clean, noisy, invariant(ndi.gaussian_filter, sigma=s)(noisy)) for s in widths]
@@ -352,7 +352,7 @@ plt.show()
 print(f"best width: self-supervised {best_self:.2f}, ground truth {best_truth:.2f}")
 assert best_self == best_truth
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 2: clipping pulls noise toward the inside of [0, 1] near black and white, so E[n | y] != 0 there.
 clean_c, noisy_c = n2s.noisy_camera(sigma=SIGMA, rng=SEED, size=SIZE, clip=True)
 clipped = n2s.loss_decomposition(clean_c, noisy_c, n2s.donut_median(noisy_c, 2))
@@ -361,7 +361,7 @@ print(f"gap {clipped['gap']:.5f}, measured variance {variance_c:.5f}, sigma^2 {S
       f"cross term {clipped['cross_term']:.6f}")
 assert abs(clipped["gap"] - variance_c) < abs(clipped["gap"] - SIGMA**2)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 3: "symmetric" padding repeats the edge pixel, so a border pixel's fill contains the pixel itself.
 leaks = ~np.isclose(invariant_from_scratch(kicked, blur, pad_mode="symmetric"),
                     invariant_from_scratch(noisy, blur, pad_mode="symmetric")) & mask
@@ -371,7 +371,7 @@ print(f"{leaks.sum()} of {mask.sum()} pixels of J = 0 see their own value; all w
 assert leaks.any() and reach <= 4  # the border pixel leaks, and the blur (radius 4) carries it inwards
 
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 4: a normalised convolution averages the visible neighbours only.
 def invariant_any_partition(image, denoiser, partition):
     out = np.empty_like(image)

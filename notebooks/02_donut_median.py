@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 02 · The donut median: reproducing the paper's Figure 2
 #
 # How large should a median filter be? With a clean image you would try every radius and keep the one closest to
@@ -31,11 +31,11 @@
 # - Reproduce Figure 2 (median vs donut median, r = 1..6) and assert its three claims.
 # - Explain why, with noise clipped to [0, 1], the offset between the curves is the *measured* noise variance.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # *On Colab* the next cell adds this workbook's package; it changes nothing that Colab already ships (numpy, torch,
 # ipywidgets, matplotlib, scikit-image, scipy keep their versions). Elsewhere it does nothing.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import importlib.util
 import subprocess
 import sys
@@ -53,7 +53,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("n2s_core") is Non
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                     "git+https://github.com/n2s-workbook/noise2self-workbook"], check=True)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import functools
 import time
 
@@ -67,7 +67,7 @@ import n2s_core as n2s
 from n2s_core.paper import figure2
 from n2s_core.teach import plotting, widgets
 
-# %% tags=["parameters"]
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 SCALE = n2s.pick_scale()  # quick on a CPU, the paper's scale on a GPU; N2S_QUICK=1 or 0 overrides
 print(SCALE)
 QUICK = SCALE.quick
@@ -79,7 +79,7 @@ N_SEEDS = 2 if QUICK else 10  # noise draws for the robustness check
 WIDGET_SIZE = 128 if QUICK else 192  # crop for the interactive panel (each redraw well under 2 s)
 EXERCISE_SIZE = 192 if QUICK else 512  # crop for Exercises 1 and 3 (Exercise 3: 16 median calls per radius)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Two medians
 #
 # The median of radius $r$ replaces pixel $i$ by the median of $\{x_k : \|k-i\| \le r\}$; the donut median uses
@@ -87,7 +87,7 @@ EXERCISE_SIZE = 192 if QUICK else 512  # crop for Exercises 1 and 3 (Exercise 3:
 # pixels. The noise is independent from pixel to pixel, so notebook 01's identity applies in one pass, with no grid:
 # $\text{self-supervised loss} = \text{ground-truth loss} + \text{noise variance}$.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(4.6, 2.4))
 for ax, donut in zip(axes, (False, True), strict=True):
     footprint = n2s.disk(3, donut=donut)
@@ -97,7 +97,7 @@ for ax, donut in zip(axes, (False, True), strict=True):
 plt.show()
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### From scratch
 # Stack one shifted copy of the image per footprint offset and take the middle value. The donut holds an even
 # number of values; scipy's `median_filter` (and so `n2s.donut_median`) returns the *upper* of the two middle ones,
@@ -105,7 +105,7 @@ plt.show()
 # a pixel $d$ rows from the edge meets its own reflection at offset $2d$, and the donut would read its centre after
 # all. The plain median keeps the mirror (numpy `"reflect"`); it reads its centre anyway.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def footprint_median(image, footprint, pad_mode):
     r = footprint.shape[0] // 2
     padded = np.pad(image, r, mode=pad_mode)
@@ -125,13 +125,13 @@ for i, j in [(0, 0), (1, 7), (64, 64)]:  # J-invariance, corner and edge include
     assert n2s.donut_median(kicked, 3)[i, j] == n2s.donut_median(crop, 3)[i, j]
 print("from-scratch medians match the package; the donut's output at a pixel ignores that pixel")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Figure 2
 #
 # The camera image, Gaussian noise $\sigma = 0.1$ with seed 3, clipped to $[0,1]$ (paper §3). For each radius we
 # apply both filters to the whole image once and record $\frac1m\|f(x)-x\|^2$ and $\frac1m\|f(x)-y\|^2$.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 start = time.perf_counter()
 result = figure2.figure2_losses(noisy, clean, radii=RADII)
 noise_variance = result["noise_variance"]
@@ -149,14 +149,14 @@ plotting.plot_figure2(result, noisy=zoom(noisy), denoised={
     f"donut r={donut['best_radius']}": zoom(n2s.donut_median(noisy, donut["best_radius"]))})
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 header = "| r | donut self-sup. | donut truth | donut gap | median self-sup. | median truth |\n" + "|---" * 6 + "|\n"
 display(Markdown(header + "\n".join(
     f"| {r} | {ds:.5f} | {dt:.5f} | {ds - dt:.5f} | {ms:.5f} | {mt:.5f} |" for r, ds, dt, ms, mt in zip(
         RADII, donut["self_supervised"], donut["ground_truth"], med["self_supervised"], med["ground_truth"],
         strict=True))))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. The claims, checked
 #
 # 1. The donut's self-supervised loss and its ground-truth loss have the same argmin, the paper's $r = 3$.
@@ -164,7 +164,7 @@ display(Markdown(header + "\n".join(
 # 3. The plain median's self-supervised loss rises with $r$ at every step, so it picks the smallest radius, which is
 #    not the radius its ground-truth loss prefers.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 gaps = np.subtract(donut["self_supervised"], donut["ground_truth"])
 assert donut["best_radius"] == donut["best_radius_ground_truth"] == figure2.PAPER_FIGURE2_BEST_RADIUS
 assert np.allclose(gaps, noise_variance, rtol=0.05)
@@ -176,12 +176,12 @@ print(f"donut gaps {np.round(gaps, 5).tolist()} vs measured noise variance {nois
 print(f"median: argmin self-supervised r={med['best_radius']}, argmin ground truth r={med['best_radius_ground_truth']}")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # A practical bonus: J-invariance costs the donut some quality (it throws away the centre pixel), but the radius it
 # chooses also suits the plain median. "Calibrate with the J-invariant filter, apply the plain one" gets within a
 # whisker of the plain median's best ground-truth loss, without a clean image.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def psnr_from(mse):
     return 10 * np.log10(1 / mse)
 
@@ -193,14 +193,14 @@ print(f"PSNR: donut r={chosen} {psnr_from(donut['ground_truth'][RADII.index(chos
       f" | noisy {psnr_from(noise_variance):.2f} dB")
 assert plain_at_chosen < 1.01 * min(med["ground_truth"])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Why the offset is below $\sigma^2$
 #
 # Clipping to $[0,1]$, as a camera does (and as the paper's `random_noise` did), pulls the noise of dark and bright
 # pixels back inside the range: the measured variance drops below $\sigma^2$, and near black or white the noise is no
 # longer zero-mean, which bends assumption 1 of notebook 01 a little. The offset follows the measured variance.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 clipped = np.mean((noisy == 0) | (noisy == 1))
 fig, ax = plt.subplots(figsize=(5, 3))
 ax.plot(RADII, gaps, "o-", label="donut: self-sup. - truth")
@@ -214,12 +214,12 @@ print(f"{100 * clipped:.1f}% of pixels were clipped; gaps sit {100 * np.mean(1 -
 assert np.all(np.abs(gaps - noise_variance) < np.abs(gaps - SIGMA**2))
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Is r = 3 a property of seed 3?
 #
 # Draw the noise again with other seeds and find both argmins of the donut each time.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def donut_curves(noisy, clean, radii=RADII):
     """(self-supervised, ground truth) losses of the donut median for each radius: Figure 2 without the median."""
     donut = figure2.figure2_losses(noisy, clean, radii, filters=("donut",))["donut"]
@@ -233,7 +233,7 @@ for seed in range(N_SEEDS):
 print("(self-supervised argmin, ground-truth argmin) per seed:", picks)
 assert all(a == b for a, b in picks)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Our numbers vs the paper's
 #
 # scikit-image 0.18 replaced `data.camera()` with a different photograph (for copyright reasons), and the noise
@@ -242,10 +242,10 @@ assert all(a == b for a, b in picks)
 # What does carry over, and is asserted above: the donut's two argmins agree at $r = 3$, its curves are offset by
 # the measured noise variance, and the plain median's self-supervised loss only grows with $r$.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 print(f"scikit-image {skimage.__version__} (the paper predates 0.18's new camera image)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Try it: noise level and radius
 #
 # The panel recomputes both curves on a central crop for the chosen $\sigma$ and shows both filters at the chosen
@@ -257,7 +257,7 @@ print(f"scikit-image {skimage.__version__} (the paper predates 0.18's new camera
 # The marker line prints both argmins, `best_r=self-supervised/ground truth`: what carries over is that they
 # agree.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 widget_clean = n2s.crop_center(n2s.load_image("camera"), WIDGET_SIZE)
 
 
@@ -276,11 +276,11 @@ def draw(sigma=0.1, radius=3):
             f"best_r={d['best_radius']}/{d['best_radius_ground_truth']}")
 
 
-# %% tags=["nbval-ignore-output"]
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 widgets.interactive_panel(draw, sigma=widgets.float_slider("sigma", 0.1, 0.02, 0.3, 0.02),
                           radius=widgets.int_slider("radius", 3, RADII[0], RADII[-1]))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - The plain median reads the pixel it predicts, so its self-supervised loss rewards small radii and says nothing
@@ -302,7 +302,7 @@ widgets.interactive_panel(draw, sigma=widgets.float_slider("sigma", 0.1, 0.02, 0
 #    border mode keeps it J-invariant: `mode="mirror"` or `mode="wrap"`? Check by perturbing each pixel. Then: which
 #    radius does its self-supervised loss choose, and how does it compare with the donut median?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 1
 clean_u, noisy_u = n2s.noisy_camera(sigma=SIGMA, rng=SEED, size=EXERCISE_SIZE, clip=False)
 self_sup, truth = donut_curves(noisy_u, clean_u)
@@ -310,7 +310,7 @@ variance_u = n2s.mse(clean_u, noisy_u)
 print(f"unclipped: gaps {np.round(self_sup - truth, 5).tolist()}, measured variance {variance_u:.5f}")
 assert np.allclose(self_sup - truth, variance_u, rtol=0.02) and abs(variance_u - SIGMA**2) < 3e-4
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 2: at sigma = 0.3 clipping hits far more pixels and the curves flatten near their minimum.
 for clip in (True, False):
     clean_h, noisy_h = n2s.noisy_camera(sigma=0.3, rng=SEED, size=SIZE, clip=clip)
@@ -320,7 +320,7 @@ for clip in (True, False):
           f"ground-truth loss {100 * (truth[pick] / truth[best] - 1):.1f}% above its best")
     assert abs(pick - best) <= 1 and truth[pick] < 1.05 * truth[best]
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 3
 clean_e, noisy_e = n2s.crop_center(clean, EXERCISE_SIZE), n2s.crop_center(noisy, EXERCISE_SIZE)
 grid_outputs = [n2s.denoise_invariant(noisy_e, n2s.median, stride=4, denoiser_kwargs={"radius": r}) for r in RADII]
@@ -335,7 +335,7 @@ print(f"grid median argmins: {RADII[np.argmin(grid_self)]} / {RADII[np.argmin(gr
 assert np.argmin(grid_self) == np.argmin(grid_truth)
 
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 4: a hollow, normalised disk kernel. Its centre weight is 0, but near the border a mirror folds the disk
 # back onto the pixel itself (the pixel d rows from the edge meets its own mirror image at offset 2d), so with
 # mode="mirror" border pixels read themselves; wrapping (as the package's donut median does) never lands on the

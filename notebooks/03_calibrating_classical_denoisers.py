@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 03 · Calibrating classical denoisers: reproducing the paper's Table 1
 #
 # Every classical denoiser has a knob: a median's radius, a wavelet threshold, the strength $h$ of non-local means.
@@ -32,11 +32,11 @@
 # - Weigh the exact loss (16 denoiser calls per setting) against the one-subset approximation.
 # - See why "calibrate with the J-invariant denoiser, then apply the plain one" often wins.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # *On Colab* the next cell adds this workbook's package; it changes nothing that Colab already ships (numpy, torch,
 # ipywidgets, matplotlib, scikit-image, scipy keep their versions). Elsewhere it does nothing.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import importlib.util
 import subprocess
 import sys
@@ -54,7 +54,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("n2s_core") is Non
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                     "git+https://github.com/n2s-workbook/noise2self-workbook"], check=True)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import functools
 import time
 import warnings
@@ -70,7 +70,7 @@ from n2s_core.classical import denoisers
 from n2s_core.paper import committed, table1
 from n2s_core.teach import plotting, widgets
 
-# %% tags=["parameters"]
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 SCALE = n2s.pick_scale()  # quick on a CPU, the paper's scale on a GPU; N2S_QUICK=1 or 0 overrides
 print(SCALE)
 QUICK = SCALE.quick
@@ -82,7 +82,7 @@ METHODS = ["donut_median", "wavelet", "nl_means", "median", "tv"]  # the paper's
 BM3D = not QUICK  # add BM3D when installed: ~100 calls of ~8 s at 512 on 2 cores (~15 min), ~1 s at 64
 WIDGET_SIZE = 128 if QUICK else 192  # crop for the interactive panel (16 + 1 denoiser calls per redraw)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The set-up
 #
 # The camera image with Gaussian noise $\sigma = 0.1$, seed 3, clipped to $[0,1]$ (paper §3). Clipping puts the
@@ -90,7 +90,7 @@ WIDGET_SIZE = 128 if QUICK else 192  # crop for the interactive panel (16 + 1 de
 # noisy image alone (`n2s.estimate_noise_variance`: the median absolute deviation of the finest wavelet
 # coefficients, Donoho & Johnstone 1994). The measured value needs the clean image and is shown only to check.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 clean, noisy = n2s.noisy_camera(sigma=SIGMA, rng=SEED, size=SIZE)
 variance_measured = n2s.mse(clean, noisy)  # oracle: needs the clean image
 variance_estimated = n2s.estimate_noise_variance(noisy)  # what calibration may use
@@ -98,14 +98,14 @@ print(f"{SIZE} x {SIZE} crop, noisy PSNR {n2s.psnr(clean, noisy):.2f} dB; noise 
       f"measured {variance_measured:.5f}, estimated {variance_estimated:.5f}")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### From scratch
 # For each setting: replace the pixels of subset $J$ by the mean of their four axis neighbours, denoise, keep the
 # output on $J$; after all 16 subsets, score $\frac1m\|f(x)-x\|^2$ (the paper's J-invariant construction).
 # Borders are mirrored without repeating the edge pixel (numpy `"reflect"`), so no pixel leaks into its own
 # replacement.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def scratch_losses(noisy, denoiser, settings, stride=STRIDE):
     rows, cols = np.indices(noisy.shape)
     labels = (rows % stride) * stride + cols % stride  # (H, W): the subset J of each pixel
@@ -128,7 +128,7 @@ package = n2s.calibrate_denoiser(noisy, wavelet.function, settings, stride=STRID
 assert np.allclose(ours, package.losses, rtol=1e-10)
 print(f"from-scratch losses match n2s.calibrate_denoiser; best {package.best_parameters}, loss {package.best_loss:.5f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Table 1
 #
 # `table1.table1_row` calibrates one method by the exact self-supervised loss (grids of paper §3: wavelet hard
@@ -149,7 +149,7 @@ print(f"from-scratch losses match n2s.calibrate_denoiser; best {package.best_par
 #   image (the blind choice) and with the *true* variance measured against the clean image, which is what the
 #   authors' notebook used (an oracle), so that column is the one to set beside the paper's.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 rows, seconds = {}, {}
 for name in METHODS + (["bm3d"] if BM3D and n2s.bm3d_available() else []):
     start = time.perf_counter()
@@ -174,7 +174,7 @@ def table1_markdown(rows):
 display(table1_markdown(rows.values()))
 print("seconds per row:", {k: round(v, 1) for k, v in seconds.items()})
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Calibration curves: exact loss, one-subset loss, ground truth
 #
 # For teaching we also recorded the ground-truth loss $\frac1m\|f(x)-y\|^2$ of every J-invariant output. The exact
@@ -182,7 +182,7 @@ print("seconds per row:", {k: round(v, 1) for k, v in seconds.items()})
 # approximate loss scores one subset only (1/16 of the pixels, one denoiser call per setting, as scikit-image's
 # `calibrate_denoiser` does by default): 16 times cheaper, and noisier.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 approx = {name: n2s.calibrate_denoiser(noisy, n2s.get_method(name).function, rows[name]["calibration"]["parameters"],
                                        stride=STRIDE, approximate=True)
           for name in rows if not n2s.get_method(name).invariant}  # the donut needs no subsets: it is exact
@@ -200,7 +200,7 @@ for ax, (name, row) in zip(axes[0], rows.items(), strict=True):
 fig.tight_layout()
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 for name, (exact, one, truth) in picks.items():
     gap = gaps[name]
     print(f"{name:9s} argmin index: exact {exact}, one subset {one}, ground truth {truth}; "
@@ -208,14 +208,14 @@ for name, (exact, one, truth) in picks.items():
     assert abs(exact - truth) <= 1  # the exact loss lands on the ground-truth argmin or its neighbour
     assert np.allclose(gap, variance_measured, rtol=0.1)  # offset: the measured noise variance, within 10%
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The gap sits a little below the measured variance: clipping makes the noise of near-black and near-white pixels
 # non-zero-mean, which bends the "independent, zero-mean noise" assumption slightly (notebook 02, §4). What matters
 # is that the gap barely changes along the grid, so it does not move the minimum.
 #
 # **Cost.** Counting the denoiser calls of one calibration (total variation) in each mode:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 tv = n2s.get_method("tv")
 calls = []  # one entry per denoiser call; list.append is atomic, so worker threads may append
 
@@ -233,7 +233,7 @@ for approximate in (False, True):
     assert len(calls) == (1 if approximate else STRIDE**2) * len(result.parameters)
     assert approximate or np.allclose(result.losses, rows["tv"]["calibration"]["self_supervised_losses"])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Mixing the noisy image back in
 #
 # A J-invariant $f$ never sees $x_j$ when predicting pixel $j$, so it throws that information away. Mixing returns
@@ -244,7 +244,7 @@ for approximate in (False, True):
 # $v$ is estimated (paper §4.2). Below, the measured error of the mix of the J-invariant NL-means against $\lambda$,
 # the prediction $\lambda^2 e + (1-\lambda)^2 v$, and the weight actually used.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 nlm = rows["nl_means"]
 nlm_invariant = n2s.denoise_invariant(noisy, denoisers.nl_means, stride=STRIDE,
                                       denoiser_kwargs=nlm["calibration"]["best_parameters"])
@@ -264,14 +264,14 @@ for name, row in rows.items():  # mixing never lowers the PSNR of a J-invariant 
     assert row["psnr_mixed"] >= row["psnr_invariant"], name
 print("mixing gain (dB):", {k: round(r["psnr_mixed"] - r["psnr_invariant"], 2) for k, r in rows.items()})
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. J-invariance costs quality: calibrate, then apply the plain denoiser
 #
 # The J-invariant version is what the loss can score, not necessarily what you should ship: each of its outputs
 # was computed with 1/16 of the pixels replaced by neighbour means. The parameters it picks usually suit the plain
 # denoiser too, and the plain denoiser applied at them sees every pixel.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 for name, row in rows.items():
     print(f"{name:9s} J-invariant {row['psnr_invariant']:.2f} dB -> plain at the same parameters "
           f"{row['psnr_plain_calibrated']:.2f} dB ({row['psnr_plain_calibrated'] - row['psnr_invariant']:+.2f})")
@@ -283,7 +283,7 @@ print(f"NL-means at the authors' default {nlm['psnr_default']:.2f} dB (scikit-im
       f"mixing {nlm['psnr_mixed']:.2f}, J-invariant alone {nlm['psnr_invariant']:.2f} "
       f"({nlm['psnr_invariant'] - nlm['psnr_default']:+.2f} against the default)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # In the paper the J-invariant NL-means alone beat the authors' default by 1.5 dB (30.4 vs 28.9, Table 1). On
 # today's photo the J-invariant output trails that same default (the cell above prints by how much); the
 # calibration still pays off, through the plain denoiser at the chosen $h$, which beats the default. Note that the
@@ -299,7 +299,7 @@ print(f"NL-means at the authors' default {nlm['psnr_default']:.2f} dB (scikit-im
 # ordering of the methods, the gain from mixing and the argmins. The cell below asserts the ordering; §3 and §4
 # checked the argmins and the mixing gains. The mixing column is the oracle one, as the paper's was.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 lines = ["| method | min loss | PSNR J-inv. | + mixing, true v | default |", "|---|---|---|---|---|"]
 for name, paper in table1.PAPER_TABLE1.items():
     row = rows[name]
@@ -312,14 +312,14 @@ by_loss = sorted(table1.PAPER_TABLE1, key=lambda k: rows[k]["min_loss"])
 assert by_loss == sorted(table1.PAPER_TABLE1, key=lambda k: table1.PAPER_TABLE1[k]["loss"])
 print("methods by min loss, ours and the paper's:", by_loss)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The wavelet row is the odd one out: its **default** beats the calibrated hard thresholding, the reverse of the
 # paper. The grid of paper §3 sweeps *hard* thresholds, while `denoise_wavelet`'s default is BayesShrink *soft*
 # thresholding with $\sigma$ estimated from the image. Two other library changes since 2019 turn out not to matter
 # here: scikit-image 0.16 stopped clipping float outputs to $[0,1]$, and `rescale_sigma` (on by default today) only
 # acts when an integer image is converted to float. The next cell measures all three.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 default_out = denoise_wavelet(noisy)
 print(f"scikit-image {skimage.__version__}: wavelet default {n2s.psnr(clean, default_out):.2f} dB (soft); hard "
       f"{n2s.psnr(clean, denoise_wavelet(noisy, mode='hard')):.2f} dB; clipped to [0, 1] as before 0.16 "
@@ -329,14 +329,14 @@ assert abs(n2s.psnr(clean, np.clip(default_out, 0, 1)) - rows["wavelet"]["psnr_d
 assert rows["wavelet"]["psnr_default"] > max(rows["wavelet"][k] for k in ("psnr_invariant", "psnr_mixed",
                                                                           "psnr_plain_calibrated"))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. The full-size table
 #
 # Quick mode works on a crop. The full 512 x 512 run was made by `python -m n2s_core reproduce table1 --out results`
 # (`make reproduce`); the package ships a copy of its `results/table1.json`, so this cell works with the notebook
 # alone (on Colab, say).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 full = committed.load_json("table1.json")
 meta = full["meta"]
 print(f"results/table1.json: image {meta['image_shape']}, made by `{meta['command']}` in {meta['wall_seconds']} s, "
@@ -344,13 +344,13 @@ print(f"results/table1.json: image {meta['image_shape']}, made by `{meta['comman
 assert {row["method"] for row in full["rows"]} >= set(table1.PAPER_TABLE1)  # every row of the paper's table
 display(table1_markdown(full["rows"]))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. Try it: total variation, J-invariant vs plain
 #
 # The slider sweeps total variation's weight over the calibration grid on a central crop. Left to right: the noisy
 # crop, the J-invariant output (whose self-supervised loss is printed) and the plain output at the same weight.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 widget_clean, widget_noisy = n2s.crop_center(clean, WIDGET_SIZE), n2s.crop_center(noisy, WIDGET_SIZE)
 
 
@@ -372,10 +372,10 @@ def draw(weight=tv_best):
     return f"loss={loss:.4f} psnr_invariant={psnrs[0]:.2f} psnr_plain={psnrs[1]:.2f}"
 
 
-# %% tags=["nbval-ignore-output"]
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 widgets.interactive_panel(draw, weight=widgets.choice_slider("weight", tv.grid(noisy)["weight"], value=tv_best))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - Calibration needs only the noisy image: score the J-invariant denoiser by $\frac1m\|f(x)-x\|^2$ and take the
@@ -399,7 +399,7 @@ widgets.interactive_panel(draw, weight=widgets.choice_slider("weight", tv.grid(n
 # 3. Calibrate total variation on another image (`n2s.load_image("coins", size=128)` plus noise). Does the exact
 #    loss still find the ground-truth argmin?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 1: BayesShrink's threshold s^2 / sqrt(var - s^2) changes fast near the noise level, so spacing matters.
 for label, sigmas in (("paper grid", wavelet.grid(noisy)["sigma"]), ("fine grid", np.arange(0.06, 0.1225, 0.005))):
     with warnings.catch_warnings(record=True) as caught:  # calibrate_denoiser warns when the best is on an edge
@@ -412,7 +412,7 @@ for label, sigmas in (("paper grid", wavelet.grid(noisy)["sigma"]), ("fine grid"
           f"(default {rows['wavelet']['psnr_default']:.2f}, hard {rows['wavelet']['psnr_plain_calibrated']:.2f})")
 assert soft_plain > rows["wavelet"]["psnr_default"] - 0.1
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 2: the J-invariant NL-means output of section 4.
 loss = nlm["min_loss"]
 for label, variance in (("estimated", variance_estimated), ("measured (oracle)", variance_measured),
@@ -421,7 +421,7 @@ for label, variance in (("estimated", variance_estimated), ("measured (oracle)",
     mixed = n2s.mix(noisy, nlm_invariant, weight=weight)
     print(f"{label:18s} v={variance:.5f} λ={weight:.3f} PSNR {n2s.psnr(clean, mixed):.3f} dB")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 3
 coins = n2s.load_image("coins", size=128)
 coins_noisy = n2s.add_noise(coins, sigma=SIGMA, rng=SEED)

@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 04 · The masking lab: how a network becomes J-invariant
 #
 # A convolutional net reads every pixel of its input, including the pixel it predicts, so trained against the noisy
@@ -31,11 +31,11 @@
 # - Train a small net with Noise2Self and compare single-pass with J-invariant inference (paper §2: single pass
 #   was about 0.5 dB better).
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # *On Colab* the next cell adds this workbook's package; it changes nothing that Colab already ships (numpy, torch,
 # ipywidgets, matplotlib, scikit-image, scipy keep their versions). Elsewhere it does nothing.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import importlib.util
 import subprocess
 import sys
@@ -53,7 +53,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("n2s_core") is Non
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                     "git+https://github.com/n2s-workbook/noise2self-workbook"], check=True)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import dataclasses
 
 import matplotlib.pyplot as plt
@@ -69,7 +69,7 @@ from n2s_core.teach import widgets
 
 torch.set_num_threads(1)  # tensors this small: one thread was ~7x faster than two on a busy 2-core machine
 
-# %% tags=["parameters"]
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 SCALE = n2s.pick_scale()  # quick on a CPU, the paper's scale on a GPU; N2S_QUICK=1 or 0 overrides
 print(SCALE)
 QUICK = SCALE.quick
@@ -82,14 +82,14 @@ STEPS = 80 if QUICK else 1000  # Adam steps of the Noise2Self run (full: about 7
 BATCH, PATCH = (8, 32) if QUICK else (16, 64)  # random patches per step and their side
 DEPTH, FEATURES = (5, 16) if QUICK else (8, 32)  # a small DnCNN (the paper's §4 one: depth 17, 64 features)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Subsets: a grid or a random partition
 #
 # The grid puts pixel $(r, c)$ in subset `(r % stride) * stride + c % stride`, so `stride**2` offsets partition the
 # image and no two held-out pixels touch. The random partition (paper §5) labels the pixels into `n_subsets` balanced
 # groups at random and holds out one: about 1/25 of the pixels, some of them neighbours.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 shape = (16, 16)
 grids = torch.stack([grid_mask(shape, offset=k, stride=STRIDE) for k in range(STRIDE**2)])  # (16, H, W)
 rand = random_mask((1, 1, *shape), n_subsets=N_SUBSETS, generator=torch.Generator().manual_seed(SEED))[0, 0]
@@ -104,12 +104,12 @@ plt.show()
 assert torch.equal(grids.sum(dim=0), torch.ones(shape, dtype=torch.long))  # every pixel in exactly one subset
 print(f"grid: {STRIDE**2} subsets of {int(grids[0].sum())} pixels; random: {int(rand.sum())} of {rand.numel()}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### From scratch: the "axis" replacement
 # Each held-out pixel gets the mean of its 4 axis neighbours (paper §3). At the border we mirror *without* repeating
 # the edge (numpy/torch `reflect`: row $-1$ reads row 1), so a pixel never reads itself (paper §2).
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 clean, noisy = n2s.noisy_camera(sigma=SIGMA, rng=SEED, size=CROP)  # NumPy (H, W) on [0, 1]
 x = torch.as_tensor(noisy, dtype=torch.float32)[None, None]  # (1, 1, H, W)
 
@@ -125,7 +125,7 @@ for offset in (0, 5, 15):  # offset 0 holds out the corner pixel (0, 0)
     assert torch.allclose(axis_fill(x, mask), Masker("axis").fill(x, mask), atol=1e-6)
 print("from-scratch axis replacement matches Masker('axis').fill")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Five replacement rules
 #
 # | rule | subsets | what replaces $x_J$ |
@@ -136,7 +136,7 @@ print("from-scratch axis replacement matches Masker('axis').fill")
 # | `random` | random, 1/25 | uniform values in $[0,1]$ (paper §5) |
 # | `neighbor` | random, 1/25 | one of the 8 neighbours at random, never a held-out one (as in Noise2Void) |
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 WINDOW = (slice(CROP // 2 - 32, CROP // 2 - 8), slice(CROP // 2 - 20, CROP // 2 + 4))  # 24 x 24: pixels show
 
 
@@ -159,7 +159,7 @@ for ax in axes.flat:
     ax.set_axis_off()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Proof by gradient: the masked net never reads $x_J$
 #
 # Take a random, untrained DnCNN and one held-out pixel $j$. The saliency map $\partial f(x)_j / \partial x$ says
@@ -167,7 +167,7 @@ plt.show()
 # at $j$ *and* at every other pixel of $J$ (cyan squares; $j$ is the cross), and non-zero at the kept pixels around
 # $j$: the masked input holds no trace of $x_J$, whatever the net does with it.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 net = models.seed_weights(models.build_model("dncnn", depth=DEPTH, features=FEATURES), SEED)
 row, col = CROP // 2 + 2, CROP // 2 + 1
 offset = (row % STRIDE) * STRIDE + col % STRIDE
@@ -200,7 +200,7 @@ plt.show()
 print(f"|d out_j / d x_j|: unmasked {plain[row, col].abs():.3g}, masked {masked_grad[row, col].abs():.3g}; "
       f"masked, max over J {masked_grad[mask].abs().max():.3g}, max elsewhere {masked_grad[~mask].abs().max():.3g}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. A short Noise2Self run
 #
 # `n2s_core.nets.training.train` draws random patches, masks one grid subset per image with the `axis` rule and fits the
@@ -208,7 +208,7 @@ print(f"|d out_j / d x_j|: unmasked {plain[row, col].abs():.3g}, masked {masked_
 # image ("single pass"), or run it on each of the 16 masked copies and keep each output on its own $J$
 # (`predict_invariant`, J-invariant by construction).
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 model = models.seed_weights(models.build_model("dncnn", depth=DEPTH, features=FEATURES), SEED)
 config = training.TrainConfig(mode="n2s", steps=STEPS, batch_size=BATCH, crop=PATCH, lr=3e-3, replacement="axis",
                               stride=STRIDE, seed=SEED, device="cpu")
@@ -223,7 +223,7 @@ print(" | ".join(f"{k} {v:.2f} dB" for k, v in scores.items()))
 print(f"single pass - J-invariant = {scores['single pass'] - scores['J-invariant']:+.2f} dB (paper §2: about +0.5 dB)")
 assert scores["single pass"] > scores["noisy"] and scores["J-invariant"] > scores["noisy"]
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 4, figsize=(11, 3))
 for ax, (title, image) in zip(axes, [("clean", clean), ("noisy", noisy), ("single pass", single),
                                      ("J-invariant", invariant)], strict=True):
@@ -233,7 +233,7 @@ for ax, (title, image) in zip(axes, [("clean", clean), ("noisy", noisy), ("singl
 plt.show()
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # With so few steps the two inferences are close; the paper's 0.5 dB gap was measured on fully trained nets. Single
 # pass is not J-invariant (it reads $x_j$), so its self-supervised loss no longer estimates its ground-truth loss:
 # keep the J-invariant prediction when you need that guarantee, e.g. to calibrate or validate.
@@ -243,7 +243,7 @@ plt.show()
 # The panel redraws the mask and the net input for any rule. Here `random` and `neighbor` use the grid too, so stride
 # and offset apply to every rule (the offset is taken modulo `stride**2`).
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def draw(offset=5, stride=STRIDE, rule="axis"):
     offset %= stride**2
     masked, mask = masked_example(rule, stride=stride, offset=offset, partition="grid")
@@ -258,12 +258,12 @@ def draw(offset=5, stride=STRIDE, rule="axis"):
     return f"held_out={int(mask.sum())} mean_change={change:.4f}"
 
 
-# %% tags=["nbval-ignore-output"]
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 widgets.interactive_panel(draw, offset=widgets.int_slider("offset", 5, 0, 35),
                           stride=widgets.int_slider("stride", STRIDE, 2, 6),
                           rule=widgets.choice("rule", REPLACEMENTS, "axis"))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - A grid of stride $s$ splits the image into $s^2$ subsets of isolated pixels; the random partition holds out
@@ -282,7 +282,7 @@ widgets.interactive_panel(draw, offset=widgets.int_slider("offset", 5, 0, 35),
 # 3. Retrain with `replacement="zero"` and compare its PSNRs with `axis` after the same number of steps. Why
 #    might zeros make the net's job harder?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 1
 kicked = x + mask.float()  # x_J + 1, the rest unchanged
 for rule in ("axis", "diagonal", "zero"):
@@ -294,7 +294,7 @@ with torch.no_grad():
 print(f"masked: output on J unchanged for every grid rule; unmasked: it moves by up to {moved:.3f}")
 assert moved > 0
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 2: with "replicate", row -1 is row 0, so a pixel on the edge averages itself in.
 corner = grid_mask(x.shape[-2:], offset=0, stride=STRIDE)  # holds (0, 0)
 inp = x.clone().requires_grad_(True)
@@ -304,7 +304,7 @@ torch.where(corner, mean4, inp)[0, 0, 0, 0].backward()
 print(f"replicate: d filled(0,0) / d x(0,0) = {inp.grad[0, 0, 0, 0]:.2f} (reflect gives 0)")
 assert inp.grad[0, 0, 0, 0] == 0.5  # two of the four axis neighbours are the corner itself
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 3
 zero_model = models.seed_weights(models.build_model("dncnn", depth=DEPTH, features=FEATURES), SEED)
 zero_config = dataclasses.replace(config, replacement="zero")

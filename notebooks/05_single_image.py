@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 05 · One noisy image is a training set
 #
 # Noise2Self needs no clean image and no second noisy copy: the masked loss of notebook 04 can be minimised on the
@@ -29,11 +29,11 @@
 # - Place a self-supervised net against the best self-supervised classical denoiser (NL-means, Table 1).
 # - Say what the quick settings change and what the paper's settings need (a GPU).
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # *On Colab* the next cell adds this workbook's package; it changes nothing that Colab already ships (numpy, torch,
 # ipywidgets, matplotlib, scikit-image, scipy keep their versions). Elsewhere it does nothing.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import importlib.util
 import subprocess
 import sys
@@ -51,7 +51,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("n2s_core") is Non
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                     "git+https://github.com/n2s-workbook/noise2self-workbook"], check=True)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -65,7 +65,7 @@ from n2s_core.teach import plotting, widgets
 
 torch.set_num_threads(1)  # tensors this small: one thread was ~7x faster than two on a busy 2-core machine
 
-# %% tags=["parameters"]
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 SCALE = n2s.pick_scale()  # quick on a CPU, the paper's scale on a GPU; N2S_QUICK=1 or 0 overrides
 print(SCALE)
 QUICK = SCALE.quick
@@ -83,20 +83,20 @@ LR = {"DnCNN": 0.01, "UNet": 3e-3}  # DnCNN: the authors' notebook; UNet: a quic
 SNAPSHOTS = 6  # predictions stored during training, for the slider
 VAL_EVERY = 20  # steps between validation losses on a fixed set of masks
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The data: one noisy image, nothing else
 #
 # The camera image with Gaussian noise $\sigma = 0.1$ and seed 3, as in Table 1 (paper §3). In quick mode we keep a
 # central crop, so the nets, NL-means and the PSNRs all see the same pixels. The clean image is used only to score.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 clean, noisy = n2s.noisy_camera(sigma=SIGMA, rng=SEED, size=CROP)  # NumPy (H, W) on [0, 1]
 x = torch.as_tensor(noisy, dtype=torch.float32)[None, None]  # (1, 1, H, W): the whole training set
 psnr_noisy = n2s.psnr(clean, noisy)
 print(f"image {noisy.shape}, noisy PSNR {psnr_noisy:.2f} dB")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Training with a callback
 #
 # `training.train` calls `callback(step, train_loss, val_loss)` after every step. Our callback keeps the losses and,
@@ -108,7 +108,7 @@ print(f"image {noisy.shape}, noisy PSNR {psnr_noisy:.2f} dB")
 # numbers are comparable across steps. It is the same image, so this is a steadier loss curve rather than a held-out
 # test; the authors' notebook instead kept one grid phase out of training.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 class Recorder:
     """A training callback: every loss, and a single-pass prediction at each step in ``at``."""
 
@@ -140,13 +140,13 @@ for name, net in nets.items():
           f"best validation at step {r.best_step}")
 x = x.to(results["DnCNN"].device)  # inference below runs where the nets now live
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The loss curves (drawn after training; in a live kernel a callback could redraw them every few steps, at the
 # cost of slowing training). The masked loss is measured against the *noisy* pixels, so it cannot fall below the
 # noise variance (notebook 01): the dotted line. Clipping to [0, 1] makes that variance smaller than
 # $\sigma^2 = 0.01$, and much smaller in this crop's dark coat (printed below).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 noise_variance = float(np.mean((noisy - clean) ** 2))  # measured with the clean image, for the plot only
 fig, ax = plt.subplots(figsize=(7, 3.4))
 for (name, r), color in zip(results.items(), ("C0", "C1"), strict=True):
@@ -161,7 +161,7 @@ ax.legend(fontsize=8)
 plt.show()
 print(f"noise variance of this image (clean used for this number only): {noise_variance:.5f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Single pass, J-invariant, and NL-means
 #
 # Two ways to denoise with each trained net (paper §2): once on the noisy image (single pass), or once per grid
@@ -169,7 +169,7 @@ print(f"noise variance of this image (clean used for this number only): {noise_v
 # training masker). The reference is NL-means calibrated by the self-supervised loss, as in notebook 03 / Table 1:
 # its J-invariant version, and the plain NL-means run with the parameters that calibration chose.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 outputs, scores = {}, {"noisy": psnr_noisy}
 for name, net in nets.items():
     single = inference.predict_single_pass(net, x)[0, 0].cpu().numpy()
@@ -189,7 +189,7 @@ for k in outputs:
 print("paper §5 (full image): DnCNN 31.2 dB; the authors' notebook 30.3 dB; Table 1 NL-means J-invariant 30.4 dB"
       + (". Quick mode: a 96 x 96 crop and small nets, not comparable." if QUICK else ""))
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 nlm_image = get_method("nl_means").function(noisy, **nlm["calibration"]["best_parameters"])  # plain, calibrated
 panels = [("clean", clean), ("noisy", noisy), ("NL-means calibrated", nlm_image), ("", None), *outputs.items()]
 fig, axes = plt.subplots(2, 4, figsize=(11, 5.8))
@@ -203,27 +203,27 @@ axes[0, 3].text(0, 0.5, "\n".join(f"{k}: {v:.2f} dB" for k, v in scores.items())
                 transform=axes[0, 3].transAxes, va="center")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. The results table
 #
 # The paper's numbers are for the full 512 x 512 image (§5 and Table 1). In quick mode the image is a 96 x 96 crop
 # and the nets are small, so compare the rows of this run with each other, not with the paper column. With
 # `QUICK = False` (a GPU recommended) the same cells run the paper's settings.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 PAPER = {"DnCNN single pass": "31.2 (§5; authors' notebook 30.3)", "NL-means J-invariant": "30.4 (Table 1)"}
 print(f"{'denoiser':<22} {'this run':>9}   paper, full image")
 for k, v in scores.items():
     print(f"{k:<22} {v:9.2f}   {PAPER.get(k, '')}")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Try it: watch a net learn
 #
 # The slider walks through the snapshots stored by the callback: the single-pass prediction after that many steps,
 # beside its error against the clean image.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 def draw(step=snap_steps[-1], model="DnCNN"):
     pred = recorders[model].snapshots[step]
     value = n2s.psnr(clean, pred)
@@ -231,11 +231,11 @@ def draw(step=snap_steps[-1], model="DnCNN"):
     return f"psnr={value:.2f}"
 
 
-# %% tags=["nbval-ignore-output"]
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 widgets.interactive_panel(draw, step=widgets.choice_slider("step", snap_steps, snap_steps[-1]),
                           model=widgets.choice("model", list(nets), "DnCNN"))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - One noisy image is enough to train a denoiser: the masked loss needs only the noisy pixels (paper §5).
@@ -252,13 +252,13 @@ widgets.interactive_panel(draw, step=widgets.choice_slider("step", snap_steps, s
 #    Compute the cross term for the DnCNN's J-invariant and single-pass predictions. Which is further from zero?
 # 3. Does the validation loss (fixed masks, no clean image) rank the snapshots the way their PSNR does?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 1
 average = (outputs["DnCNN single pass"] + outputs["UNet single pass"]) / 2
 print(f"average {n2s.psnr(clean, average):.2f} dB; DnCNN {scores['DnCNN single pass']:.2f}, "
       f"UNet {scores['UNet single pass']:.2f}")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 2
 cross = {}
 for kind in ("J-invariant", "single pass"):
@@ -271,7 +271,7 @@ print("the single pass reads x_j, so its cross term is more negative: its self-s
       "J-invariant one is not exactly zero either: clipping at 0 and 1 biases the noise in the darkest and "
       "brightest pixels (the camera man's coat), so there the noise is not zero-mean.")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 3
 for name, r in results.items():
     val = dict(zip(r.val_steps, r.val_loss, strict=True))

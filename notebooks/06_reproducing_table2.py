@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 06 · Reproducing the dataset table (paper Table 2)
 #
 # The paper's main table (Table 2 in the ICML numbering) scores classical denoisers and two networks trained three
@@ -32,11 +32,11 @@
 # - Put our quick-preset table beside the paper's and say where and why they differ.
 # - Know how to run the paper-scale preset on a GPU.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # *On Colab* the next cell adds this workbook's package; it changes nothing that Colab already ships (numpy, torch,
 # ipywidgets, matplotlib, scikit-image, scipy keep their versions). Elsewhere it does nothing.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import importlib.util
 import subprocess
 import sys
@@ -54,7 +54,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("n2s_core") is Non
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                     "git+https://github.com/n2s-workbook/noise2self-workbook"], check=True)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 import tempfile
 from pathlib import Path
 
@@ -69,7 +69,7 @@ from n2s_core.nets import models
 from n2s_core.paper import committed, table2
 from n2s_core.teach import plotting, widgets
 
-# %% tags=["parameters"]
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 SCALE = n2s.pick_scale()  # quick on a CPU, the paper's scale on a GPU; N2S_QUICK=1 or 0 overrides
 print(SCALE)
 QUICK = SCALE.quick
@@ -78,7 +78,7 @@ DATASETS = ("hanzi", "cellnet", "imagenet")
 SAMPLE = 48 if QUICK else 240  # tiles generated per data set for section 1 (small: the point is to look)
 LIVE_RUN = True  # section 5 trains the tiniest version of the whole table, live, in a few seconds
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Three data sets
 #
 # - **Hanzi.** Paper: ~13k characters (CC-CEDICT), 64x64 white on black, 6 noisy copies each, 78,174 tiles.
@@ -95,19 +95,19 @@ LIVE_RUN = True  # section 5 trains the tiniest version of the whole table, live
 # $(1 - e^{-2048/63^2})\,63^2/64^2 \approx 39\%$ of a 64x64 tile, not the "half" the paper's text says; add
 # Gaussian noise with $\sigma = 0.7$, clip to $[0, 1]$. We check the fraction on a white tile:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 white = np.ones((200, 64, 64), np.float32)
 blackout = float(np.mean(noise.hanzi_noise(white, sigma=0.0, rng=0) == 0))
 expected = (1 - np.exp(-2048 / 63**2)) * 63**2 / 64**2
 print(f"blacked-out fraction: {blackout:.4f}   (expected {expected:.4f})")
 assert abs(blackout - expected) < 0.005
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # Noise is drawn **once** and stored with the data, with a second independent copy for Noise2Noise. (Drawing fresh
 # noise every epoch would quietly turn Noise2Self into Noise2Noise.) Here are a few tiles of each set: clean,
 # first noisy copy, second noisy copy, with the raw PSNR of the sample beside the paper's.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 samples = {"hanzi": datasets.load_dataset("hanzi", n_characters=SAMPLE // 6),
            "cellnet": datasets.load_dataset("cellnet", n_tiles=SAMPLE),
            "imagenet": datasets.load_dataset("imagenet", n_crops=SAMPLE)}
@@ -127,7 +127,7 @@ for row, (name, data) in zip(axes, samples.items(), strict=True):
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The protocol
 #
 # Each tile belongs to train (70%), validation (20%) or test (10%), as in the authors' Hanzi split; for Hanzi the
@@ -146,13 +146,13 @@ plt.show()
 # rescaled one for every method, and the plain one for the raw input, as the paper's raw row is plain. On the raw
 # input the two differ a little:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 data = samples["hanzi"]
 plain = np.mean([n2s.psnr(c, x) for c, x in zip(data.clean, data.noisy, strict=True)])
 rescaled = np.mean([n2s.psnr(c, x, rescale=True) for c, x in zip(data.clean, data.noisy, strict=True)])
 print(f"Hanzi raw input: plain {plain:.2f} dB, rescaled {rescaled:.2f} dB")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Our table beside the paper's
 #
 # The committed tables come from `python -m n2s_core reproduce table2 --dataset all --preset quick --seeds 3`
@@ -163,25 +163,25 @@ print(f"Hanzi raw input: plain {plain:.2f} dB, rescaled {rescaled:.2f} dB")
 # the reason for each gap, is also in the reproduction ledger, [`results/ledger.md`](../results/ledger.md). First
 # all three data sets at once (PSNR, ours / paper, rescaled except the raw row; a star marks a substitute):
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 tables = {name: committed.load_json(f"table2_{name}_{PRESET}.json") for name in DATASETS}
 display(Markdown(committed.read_markdown(f"table2_{PRESET}.md", title=False)))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # Each data set's own report adds the plain PSNR, the seconds per run and the exact training settings:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 for name in tables:
     display(Markdown(committed.read_markdown(f"table2_{name}_{PRESET}.md", title=False)))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The same numbers as a picture: ours (rescaled, mean and spread over seeds) against the paper's, per data set.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 plotting.plot_table2_overview(tables)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # Why rescale? Look at section 4's pictures: the N2S and N2N outputs on Hanzi are grey where the clean tile is
 # black. Both losses are minimised by the *expected noisy value* given the input, and under blackout plus clipping
 # that is not the clean value. A black pixel plus $\mathcal{N}(0, 0.7^2)$, clipped to $[0, 1]$, has a mean well
@@ -189,17 +189,17 @@ plt.show()
 # from clean to expected-noisy value is affine on a two-level image, so rescaling to the clean tile's mean and
 # variance undoes it; N2T, trained on clean targets, needs no such help.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 draws = np.random.default_rng(0).normal(0.0, 0.7, 10**6)
 black = np.clip(draws, 0, 1).mean()
 white = (1 - blackout) * np.clip(1 + draws, 0, 1).mean() + blackout * black
 print(f"expected noisy value of a black pixel {black:.3f}, of a white one {white:.3f}")
 assert 0.2 < black < 0.3 and 0.5 < white < 0.7
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # What the committed quick tables say, checked rather than asserted in prose:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 for name, table in tables.items():
     score = {r["method"]: r["psnr_rescaled"] for r in table["summary"]}
     best = {kind: max(v for m, v in score.items() if m.endswith(kind)) for kind in ("n2s", "n2n", "n2t")}
@@ -218,13 +218,13 @@ for name, table in tables.items():
             print(f"{'':>10}{net} {stronger} - {weaker} = {gap:+.2f} dB (seed spread {spread:.2f}): {verdict}")
             assert verdict != "reversed", (name, net, weaker, stronger)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. What the methods do to one test tile (paper Figure 6)
 #
 # The first test tile of each data set, as each method (seed 0) returned it, from the committed
 # `results/table2_DATASET_quick_examples.npz`. Move the slider to walk through the methods.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 examples = {name: committed.load_npz(f"table2_{name}_{PRESET}_examples.npz") for name in tables}
 for name, images in examples.items():
     order = ["raw", "nlm", "bm3d", "unet-n2s", "dncnn-n2s", "unet-n2n", "dncnn-n2n", "unet-n2t", "dncnn-n2t", "clean"]
@@ -233,7 +233,7 @@ for name, images in examples.items():
     plt.show()
 
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def draw(method="unet-n2s", dataset=tuple(examples)[0] if examples else "hanzi"):
     """One tile: noisy, the method's output, clean; the report gives the method's table row."""
     images = examples[dataset]
@@ -250,7 +250,7 @@ if examples:
     display(widgets.interactive_panel(draw, method=widgets.choice("method", methods, "unet-n2s"),
                                       dataset=widgets.choice("dataset", list(examples))))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Run it yourself
 #
 # The whole table is one command per data set; each run (method x seed) is saved as it finishes and nets
@@ -266,7 +266,7 @@ if examples:
 # needs `pip install bm3d`). Below, the tiniest preset runs the full protocol (every method, one seed) on a few
 # Hanzi tiles in seconds, to show the moving parts; its numbers mean nothing.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 if LIVE_RUN:
     from n2s_core.paper.table2_report import reproduce_table2
 
@@ -275,7 +275,7 @@ if LIVE_RUN:
         print(sorted(p.name for p in Path(folder).iterdir()))
     print(f"{len(live['records'])} runs in {live['meta']['wall_seconds']} s; missing: {live['missing'] or 'none'}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### How far does a laptop get?
 #
 # The quick nets are small and briefly trained. How close does a full-size UNet get on a CPU? Ours is the
@@ -286,7 +286,7 @@ if LIVE_RUN:
 # Its committed measurements (made before our Hanzi blackout was matched to the authors' rows and columns 0..62,
 # which darkens 39.06% of each tile instead of 39.35%; not re-run since):
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 bench = committed.load_json("bench_time_to_quality.json")
 for run in bench["runs"]:
     print(f"{run['n_subsets']} subsets: " + ", ".join(f"{p['psnr_rescaled']:.2f} dB at {p['minutes']:.0f} min "
@@ -297,18 +297,18 @@ plt.show()
 final = {run["n_subsets"]: run["curve"][-1]["psnr_rescaled"] for run in bench["runs"]}
 assert {10, 25} <= set(final) and final[10] > final[25]  # the denser mask learned faster at this budget
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # Only the held-out pixels carry gradient, so the paper's 25 subsets use 4% of each tile per step; holding out 10%
 # gives 2.5 times the signal per step, and at a fixed, short budget that wins (at the cost of a net that saw more
 # replaced pixels in training than it ever will at test time). The paper's preset goes much further: 30 epochs of
 # 54,722 tiles in batches of 64, about 25,700 steps, which wants a GPU.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Why our numbers differ from the paper's
 #
 # First, how much smaller the quick nets are than the paper's:
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 quick = tables[next(iter(tables))]["settings"] if tables else {"unet": {"features": (16, 32, 64)},
                                                                "dncnn": {"depth": 6, "features": 24}}
 ratios = {}
@@ -317,7 +317,7 @@ for name in ("unet", "dncnn"):
     ratios[name] = full / small
     print(f"{name}: paper size {full:,} parameters, quick {small:,}: {ratios[name]:.1f}x fewer")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # - **Scale.** The quick nets have the printed factors fewer parameters and see a few thousand tiles for 500 steps,
 #   not tens of thousands of tiles for 30-50 epochs. The nets' absolute PSNRs are lower, and the ordering among
 #   N2S / N2N / N2T is noisier.
@@ -345,7 +345,7 @@ for name in ("unet", "dncnn"):
 # 2. ImageNet's Gaussian noise was $\sigma = 80$ in the paper and 60 in a later re-creation: how much does the raw
 #    PSNR move?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 for split in ("tile", "character"):
     d = datasets.load_dataset("hanzi", n_characters=30, split=split)
     shared = set(d.groups[d.split == 0]) & set(d.groups[d.split == 2])

@@ -97,6 +97,15 @@ def build_wheel(folder: Path) -> Path:
     return next(folder.glob("n2s_core-*.whl"))
 
 
+def plain_install_changes(python: Path, wheel: Path, report: Path) -> dict[str, str]:
+    """What ``pip install PACKAGE`` with its dependencies (not the install cell's way) would install or upgrade."""
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--dry-run",
+                    "--report", str(report), str(wheel)], check=True)
+    wanted = json.loads(report.read_text())["install"]
+    return {item["metadata"]["name"]: item["metadata"]["version"] for item in wanted
+            if canonical(item["metadata"]["name"]) != "n2s-core"}
+
+
 def run_alone(python: Path, notebook: Path, wheel: Path, out: Path) -> dict:
     """Copy the notebook alone into an empty folder, point its install cell at the wheel, run it; what it showed."""
     subprocess.run([str(python), "-m", "pip", "uninstall", "-y", "-q", "n2s-core"], check=False, capture_output=True)
@@ -141,6 +150,8 @@ def main(argv=None) -> int:
     python = make_venv(args.venv, pins)
     before = freeze(python)
     wheel = build_wheel(args.out)
+    plain = plain_install_changes(python, wheel, args.out / "plain-install-report.json")
+    print(f"a plain `pip install` of the package with its dependencies would change: {plain or 'nothing'}")
     widget_tests = subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider",
                                    str(ROOT / "tests" / "teach" / "test_widgets.py")], cwd=ROOT, capture_output=True,
                                   text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -161,6 +172,7 @@ def main(argv=None) -> int:
     report = {"colab_freeze": FREEZE.name, "python": sys.version.split()[0], "torch": before.get("torch"),
               "pinned_packages_compared": len(compared), "changed_by_the_notebooks": changed,
               "added_by_the_notebooks": added, "base_differs_from_colab": off_colab,
+              "a_plain_pip_install_would_install": plain,
               "widget_tests": {"ipywidgets": before.get("ipywidgets"), "passed": widget_tests.returncode == 0,
                                "summary": widget_tests.stdout.strip().splitlines()[-1:]},
               "notebooks": records}
