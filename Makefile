@@ -62,7 +62,7 @@ test: setup ## ruff, then ONE pytest run: unit tests, doctests, notebooks (nbval
 # The .py twins are hidden in the file browser, so each lesson is listed once (open the .py to edit it as text).
 lab: setup ## open JupyterLab on notebooks/ (for students)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) \
-		--ContentsManager.hide_globs='["__pycache__", "*.pyc", ".ipynb_checkpoints", "*.py"]' notebooks
+		--ContentsManager.hide_globs='["__pycache__", "*.pyc", ".ipynb_checkpoints", "[0-9][0-9]_*.py"]' notebooks
 
 notebooks: setup ## re-run every notebook in quick mode, store its outputs, keep the .py twins in sync
 	@test -n "$(NOTEBOOKS)" || { echo "no notebooks/*.ipynb to run"; exit 1; }
