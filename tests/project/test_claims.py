@@ -79,6 +79,11 @@ CLAIMS = [
      "instead of 4% (10 subsets) {:.2f}, {:.2f} and {:.2f} dB. BM3D on the same tiles: {:.2f} dB in {:.0f} s",
      [f"{B}[n_subsets={n}].curve.{k}.psnr_rescaled" for n in (25, 10) for k in range(3)]
      + ["bench_time_to_quality.json:bm3d.psnr_rescaled", "bench_time_to_quality.json:bm3d.seconds"]),
+    # README, the notebook table (benchmarks/bench_notebooks.py) and the thread pools (benchmarks/bench_threads.py)
+    *[("README.md", "| {:.1f} s, {:.0f} MB | {:.1f} s, {:.0f} MB |",
+       [f"bench_notebooks.json:notebooks.{i}.{cores}.{key}" for cores in ("all_cores", "one_core")
+        for key in ("seconds", "peak_mb")]) for i in range(6)],
+    ("README.md", "pools sized to the host's 2 cores made it {:.2f}x slower", ["bench_threads.json:ratio"]),
 ]
 
 
