@@ -68,6 +68,7 @@ notebooks: setup ## re-run every notebook in quick mode, store its outputs, keep
 	@test -n "$(NOTEBOOKS)" || { echo "no notebooks/*.ipynb to run"; exit 1; }
 	$(BIN)/jupytext --sync $(NOTEBOOKS)   # edits made in a .py reach its .ipynb first
 	N2S_QUICK=1 $(BIN)/jupyter nbconvert $(NBCONVERT_FLAGS) $(NOTEBOOKS)
+	$(PY) tools/strip_widget_views.py $(NOTEBOOKS)   # stored widgets show their text, not an error
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
 
 LECTURE_STAMP := $(VENV)/.n2s-lecture.stamp

@@ -339,8 +339,8 @@ assert rows["wavelet"]["psnr_default"] > max(rows["wavelet"][k] for k in ("psnr_
 # %% slideshow={"slide_type": "subslide"}
 full = committed.load_json("table1.json")
 meta = full["meta"]
-print(f"table1.json, as committed: image {meta['image_shape']}, made by `{meta['command']}` in {meta['wall_seconds']} s, "
-      f"scikit-image {meta['versions']['scikit-image']}")
+print(f"table1.json, as committed: image {meta['image_shape']}, made by `{meta['command']}` in "
+      f"{meta['wall_seconds']} s, scikit-image {meta['versions']['scikit-image']}")
 assert {row["method"] for row in full["rows"]} >= set(table1.PAPER_TABLE1)  # every row of the paper's table
 display(table1_markdown(full["rows"]))
 

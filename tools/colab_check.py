@@ -17,7 +17,8 @@ What it does, and where it differs from Colab:
    top to bottom with no ``N2S_QUICK`` set, so the scale is the one the hardware picks. Before each notebook the
    package is uninstalled again, so every notebook's install cell really installs it.
 4. ``pip freeze`` before and after: the check passes only if no pinned version changed and every notebook ran.
-   The widget tests also run here, under Colab's ipywidgets 7.7.1.
+   The widget tests also run here, under Colab's ipywidgets 7.7.1 and under the oldest ipywidgets 8 (8.0.0, laid
+   over the environment), and a one-cell notebook checks that ``tqdm.auto`` draws a widget progress bar.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ UNPINNED = {"torch", "tifffile",  # no wheel of Colab's version for this Python 
 COLAB_PACKAGES = ["numpy", "scipy", "scikit-image", "PyWavelets", "matplotlib", "ipywidgets", "widgetsnbextension",
                   "jupyterlab_widgets", "ipykernel", "ipython", "traitlets", "jupyter_client", "jupyter_core", "tqdm",
                   "pillow", "imageio", "threadpoolctl", "nbclient", "nbconvert", "nbformat", "pytest"]
+LOWEST_8 = ["ipywidgets==8.0.0", "widgetsnbextension==4.0.0", "jupyterlab_widgets==3.0.0"]  # the oldest 8
 TEST_TOOLS = ["hypothesis"]  # not on Colab; added (under the same constraints) to run the widget tests
 
 
@@ -95,6 +97,40 @@ def make_venv(venv: Path, pins: dict[str, str]) -> Path:
 def build_wheel(folder: Path) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(ROOT)], check=True)
     return next(folder.glob("n2s_core-*.whl"))
+
+
+def run_widget_tests(python: Path, *, overlay: list[str] | None = None, out: Path | None = None) -> dict:
+    """tests/teach/test_widgets.py in the environment, or with other ipywidgets wheels laid over it."""
+    path = [str(ROOT)]
+    if overlay:
+        target = out / "ipywidgets-overlay"
+        shutil.rmtree(target, ignore_errors=True)
+        pip(python, "--no-deps", "--target", str(target), *overlay)
+        path.insert(0, str(target))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
+    version = subprocess.run([str(python), "-c", "import ipywidgets; print(ipywidgets.__version__)"], env=env,
+                             capture_output=True, text=True, check=True).stdout.strip()
+    done = subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           str(ROOT / "tests" / "teach" / "test_widgets.py")], cwd=ROOT, capture_output=True,
+                          text=True, env=env)
+    lines = done.stdout.strip().splitlines() or done.stderr.strip().splitlines() or ["no output"]
+    return {"ipywidgets": version, "passed": done.returncode == 0, "summary": lines[-1]}
+
+
+def progress_bar_probe(python: Path, out: Path) -> str:
+    """Run a one-cell notebook that uses tqdm.auto (as the package does) and say what it drew."""
+    notebook = out / "progress_probe.ipynb"
+    cell = "from tqdm.auto import tqdm\nfor _ in tqdm(range(3), desc='probe'):\n    pass"
+    notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "source": cell, "outputs": [],
+                                               "execution_count": None}], "metadata": {}, "nbformat": 4,
+                                    "nbformat_minor": 5}))
+    subprocess.run([str(python), "-m", "nbconvert", "--to", "notebook", "--execute", "--inplace", str(notebook)],
+                   check=True, capture_output=True)
+    outputs = json.loads(notebook.read_text())["cells"][0]["outputs"]
+    kinds = {key for o in outputs for key in o.get("data", {})}
+    if any("IProgress" in "".join(o.get("text", "")) for o in outputs):
+        return "a text bar: tqdm could not find ipywidgets (IProgress)"
+    return "an ipywidgets progress bar" if "application/vnd.jupyter.widget-view+json" in kinds else "a text bar"
 
 
 def plain_install_changes(python: Path, wheel: Path, report: Path) -> dict[str, str]:
@@ -152,11 +188,11 @@ def main(argv=None) -> int:
     wheel = build_wheel(args.out)
     plain = plain_install_changes(python, wheel, args.out / "plain-install-report.json")
     print(f"a plain `pip install` of the package with its dependencies would change: {plain or 'nothing'}")
-    widget_tests = subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                                   str(ROOT / "tests" / "teach" / "test_widgets.py")], cwd=ROOT, capture_output=True,
-                                  text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    print(f"widget tests under ipywidgets {before.get('ipywidgets')}: "
-          f"{widget_tests.stdout.strip().splitlines()[-1] if widget_tests.stdout.strip() else widget_tests.stderr}")
+    widgets = {"colab": run_widget_tests(python), "lowest 8": run_widget_tests(python, overlay=LOWEST_8, out=args.out)}
+    for name, result in widgets.items():
+        print(f"widget tests under ipywidgets {result['ipywidgets']} ({name}): {result['summary']}")
+    progress = progress_bar_probe(python, args.out)
+    print(f"tqdm.auto progress bar in a notebook: {progress}")
     records = []
     for notebook in args.notebooks:
         records.append(run_alone(python, notebook.resolve(), wheel, args.out))
@@ -173,11 +209,11 @@ def main(argv=None) -> int:
               "pinned_packages_compared": len(compared), "changed_by_the_notebooks": changed,
               "added_by_the_notebooks": added, "base_differs_from_colab": off_colab,
               "a_plain_pip_install_would_install": plain,
-              "widget_tests": {"ipywidgets": before.get("ipywidgets"), "passed": widget_tests.returncode == 0,
-                               "summary": widget_tests.stdout.strip().splitlines()[-1:]},
+              "widget_tests": widgets, "progress_bar": progress,
               "notebooks": records}
     (args.out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
-    ok = (not changed and not off_colab and added == ["n2s-core"] and widget_tests.returncode == 0
+    ok = (not changed and not off_colab and added == ["n2s-core"] and all(w["passed"] for w in widgets.values())
+          and progress == "an ipywidgets progress bar"
           and all(r["ran"] and not r["warnings"] and not r["files_written_beside_it"] for r in records))
     print(f"pip changed {len(changed)} of {len(compared)} Colab pins {changed or ''}; added {added}; "
           f"report: {args.out / 'report.json'}")

@@ -13,7 +13,6 @@ import glob
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -26,9 +25,8 @@ import pytest
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
-except ImportError:  # reported by the `browser` fixture
-    sync_playwright = PlaywrightTimeout = None
+except ImportError:  # reported by the `browser` fixture (tests/project/conftest.py)
+    PlaywrightTimeout = None
 
 ROOT = Path(__file__).resolve().parents[2]
 PATTERN = os.environ.get("N2S_BROWSER_NOTEBOOKS", str(ROOT / "notebooks" / "*.ipynb"))
@@ -37,9 +35,6 @@ SHOTS = ROOT / "test-output" / "browser"
 RUN_TIMEOUT_S = 240  # one notebook, run-all in quick mode
 WIDGET_TIMEOUT_S = 60  # a slider move until the panel's readout line changes
 READOUT = ".n2s-readout"  # n2s_core.teach.widgets.READOUT_CLASS: the line each panel updates on every redraw
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                 "--disable-dev-shm-usage"]  # containers often have a tiny /dev/shm
 LAB_SETTINGS = {  # plugin id -> user settings; written to a throwaway user-settings dir
     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},  # every cell in the DOM
     "@jupyterlab/docmanager-extension:plugin": {"autosave": False},  # never write back to notebooks/
@@ -68,13 +63,6 @@ JS_PROGRESS = "() => {" + JS_PANEL + """
     if (el.innerText.includes('Traceback')) errors.push('stderr: ...' + el.innerText.slice(-600));
   }
   return {pending, errors, idle: panel.sessionContext.session.kernel.status === 'idle'};}"""
-
-
-def _must_have(condition: bool, reason: str) -> None:
-    """Skip loudly when a browser prerequisite is missing; under CI=true, fail instead."""
-    if not condition:
-        message = f"BROWSER TEST NOT RUN: {reason}"
-        pytest.fail(message) if os.environ.get("CI") == "true" else pytest.skip(message)
 
 
 def _free_port() -> int:
@@ -142,18 +130,6 @@ def lab(tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)  # our own process group: the server and its kernels
             proc.wait()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian chromium under Playwright; skipped (or failed under CI=true) when either is missing."""
-    executable = shutil.which("chromium")
-    _must_have(executable is not None, "no `chromium` on PATH (apt-get install -y chromium)")
-    _must_have(sync_playwright is not None, "the Python package `playwright` is not installed")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _open_notebook(page, url: str, token: str, relpath: str) -> None:
@@ -259,6 +235,8 @@ def test_notebook_runs_and_its_first_panel_redraws_in_place(notebook, browser, l
     try:
         start = time.monotonic()
         _open_notebook(page, url, token, notebook.relative_to(root).as_posix())
+        stored = page.evaluate("() => {" + JS_PANEL + " return panel.node.innerText; }")
+        assert "VBox(children" not in stored, f"{notebook.name}: a stored widget shows its raw repr before a run"
         errors = _run_all(page)
         ran = time.monotonic()
         _screenshot(page, notebook.stem)

@@ -60,3 +60,13 @@ def test_no_plumbing_in_the_students_view(path):
 
 def _python(source: str) -> str:
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_stored_widgets_show_a_sentence_not_a_dead_view(path):
+    outputs = [o for c in code_cells(path) for o in c.get("outputs", [])]
+    assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs), (
+        f"{path.name} stores a widget view: run `make notebooks` (it strips them)")
+    texts = [o["data"].get("text/plain", "") for o in outputs if "data" in o]
+    assert any("Interactive controls: run the notebook" in "".join(t) for t in texts)
+    assert not any("VBox(" in "".join(t) for t in texts)

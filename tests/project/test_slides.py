@@ -2,8 +2,8 @@
 
 A small synthetic notebook (four slides, display math, a PNG output, a skipped cell, speaker notes, a code cell
 tagged `slide-code`) is exported once per module. The fast tests read the HTML; the `browser` test opens it in
-Debian chromium (the `browser` fixture of test_browser.py) with every non-file request aborted, steps through the
-slides and screenshots each into tmp_path.
+Debian chromium (the session's `browser` fixture, tests/project/conftest.py) with every non-file request aborted,
+steps through the slides and screenshots each into tmp_path.
 """
 
 from __future__ import annotations
@@ -19,14 +19,11 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.project import test_browser
-
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = importlib.util.spec_from_file_location("make_slides", ROOT / "tools" / "make_slides.py")
 make_slides = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(make_slides)
 
-browser = test_browser.browser  # Debian chromium under playwright; skips loudly, fails under CI=true
 SLIDE_TEXT = ["Noise2Self in four slides", "Self-supervised loss", "A figure", "Code shown on purpose"]
 
 
