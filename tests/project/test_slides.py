@@ -190,3 +190,32 @@ def test_every_notebook_says_what_goes_on_a_slide(path):
             assert kind == "slide", f"{path.name}: the section {cell.source.splitlines()[0]!r} is not a slide"
     figures = [k for cell, k in zip(cells, kinds, strict=True) if cell.cell_type == "code" and k != "skip"]
     assert kinds[0] == "slide" and len(figures) >= 3, f"{path.name}: a title slide and at least three figures"
+
+
+@pytest.mark.browser
+def test_a_real_lesson_deck_steps_through_every_slide(offline, browser, tmp_path):
+    """notebooks/02 as a deck, offline: every slide (and subslide) is reached with Reveal.next(), each has content,
+    and the math is typeset."""
+    notebook = next(p for p in NOTEBOOKS if p.name.startswith("02_"))
+    deck = make_slides.export(notebook, tmp_path, offline)
+    expected = sum(c.metadata["slideshow"]["slide_type"] in ("slide", "subslide")
+                   for c in nbformat.read(notebook, as_version=4).cells)
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+               else route.abort())
+    try:
+        page.goto(deck.as_uri(), wait_until="load")
+        page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+        page.wait_for_function("() => document.querySelector('mjx-container svg')", timeout=30_000)
+        page.evaluate("Reveal.configure({transition: 'none'})")
+        assert page.evaluate("Reveal.getTotalSlides()") == expected
+        seen = []
+        for _ in range(expected):
+            seen.append(page.evaluate("() => { const i = Reveal.getIndices(); return [i.h, i.v]; }"))
+            current = page.evaluate("() => Reveal.getCurrentSlide().innerText.trim().length"
+                                    " + Reveal.getCurrentSlide().querySelectorAll('img').length")
+            assert current > 0, f"slide {seen[-1]} of {deck.name} is empty"
+            page.evaluate("Reveal.next()")
+        assert len({tuple(s) for s in seen}) == expected and page.evaluate("Reveal.isLastSlide()")
+    finally:
+        page.close()
