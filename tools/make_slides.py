@@ -45,6 +45,9 @@ class SlidesError(Exception):
     """A problem with one notebook or with the installed assets, said in one line."""
 
 
+WIDGET_TEXT = "(Interactive controls"  # what n2s_core.teach.widgets stores in place of live controls
+
+
 def package_dir(name: str, requirement: str) -> Path:
     """The folder of an installed package, found without importing it (sphinx_revealjs would import Sphinx)."""
     spec = importlib.util.find_spec(name)
@@ -111,6 +114,9 @@ def export(path: Path, out_dir: Path, offline: dict[str, str]) -> Path:
     for cell in nb.cells:  # hide code unless tagged, as TagRemovePreprocessor's remove_input_tags would
         if cell.cell_type == "code" and CODE_TAG not in cell.metadata.get("tags", []):
             cell.metadata.setdefault("transient", {})["remove_source"] = True
+        if cell.cell_type == "code":  # a slide cannot run a widget: drop the stored "(Interactive controls...)"
+            cell.outputs = [o for o in cell.outputs if not str(o.get("data", {}).get("text/plain", "")).startswith(
+                WIDGET_TEXT)]
     exporter = SlidesExporter(raw_template=TEMPLATE.read_text(encoding="utf-8"), exclude_input_prompt=True,
                               exclude_output_prompt=True, embed_images=True)  # markdown's images as data: URIs
     resources = {"metadata": {"name": path.stem, "path": str(path.parent)}, "offline": offline}
