@@ -237,6 +237,7 @@ def test_notebook_runs_and_its_first_panel_redraws_in_place(notebook, browser, l
         _open_notebook(page, url, token, notebook.relative_to(root).as_posix())
         stored = page.evaluate("() => {" + JS_PANEL + " return panel.node.innerText; }")
         assert "VBox(children" not in stored, f"{notebook.name}: a stored widget shows its raw repr before a run"
+        assert "Error displaying widget" not in stored, f"{notebook.name}: a stored widget view shows an error"
         errors = _run_all(page)
         ran = time.monotonic()
         _screenshot(page, notebook.stem)
