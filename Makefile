@@ -43,8 +43,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -e ".[test,notebooks]"
 	touch $@
 
-reproduce: setup ## recompute the paper's Figure 2 and Table 1 into results/, then the ledger
+reproduce: setup ## recompute the paper's Figures 2-5 and Table 1 into results/, then the ledger
 	$(PY) -m n2s_core reproduce figure2 --out results
+	$(PY) -m n2s_core reproduce figure4 --out results
+	$(PY) -m n2s_core reproduce figure5 --out results
 	$(PY) -m n2s_core reproduce table1 --out results
 	$(PY) -m n2s_core reproduce ledger --out results
 	$(PY) -c "from n2s_core.paper import committed; committed.bundle('results')"  # the copies notebooks read

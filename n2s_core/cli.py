@@ -1,4 +1,4 @@
-"""Command line: ``python -m n2s_core reproduce figure2|table1|table2``, ``calibrate IMAGE``, ``denoise IMAGE``.
+"""Command line: ``python -m n2s_core reproduce figure2|...|table2``, ``calibrate IMAGE``, ``denoise IMAGE``.
 
 Errors a user can fix (a missing file, a bad option) print one ``error:`` line and exit with status 2.
 """
@@ -15,7 +15,7 @@ import numpy as np
 
 from .paper.table2 import DATASETS as TABLE2_DATASETS  # no torch: the table's rows and presets only
 
-EXPERIMENTS = ("figure2", "table1", "table2", "ledger")
+EXPERIMENTS = ("figure2", "figure3", "figure4", "figure5", "table1", "table2", "ledger")
 IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg")
 
 
@@ -36,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
                               "(ledger: the page of every reproduced number, from the result files there)")
     rep.add_argument("experiment", choices=EXPERIMENTS)
     rep.add_argument("--out", default="results", help="output folder (default: results)")
-    rep.add_argument("--quick", action="store_true", help="figure2/table1: work on a 256x256 crop (seconds)")
+    rep.add_argument("--quick", action="store_true",
+                     help="figures and table1: a smaller version in seconds (figure2/table1: a 256x256 crop)")
     rep.add_argument("--dataset", choices=(*TABLE2_DATASETS, "all"), help="table2: which data set (or all three)")
     rep.add_argument("--preset", default="quick", choices=("quick", "paper", "tiny"),
                      help="table2: quick (2 CPU cores, minutes), paper (the paper's scale, a GPU) or tiny (a test)")
@@ -93,7 +94,11 @@ def _reproduce(args) -> int:
 
         print(f"wrote {write_ledger(args.out)} from the result files there")
         return 0
-    run = {"figure2": reproduce_figure2, "table1": reproduce_table1}[args.experiment]
+    from .paper.figure4 import reproduce_figure4
+    from .paper.figure5 import reproduce_figure5
+
+    run = {"figure2": reproduce_figure2, "figure4": reproduce_figure4, "figure5": reproduce_figure5,
+           "table1": reproduce_table1}[args.experiment]
     result = run(args.out, quick=args.quick)
     print(f"wrote {args.experiment}.png/.csv/.md/.json to {args.out} in {result['meta']['wall_seconds']} s")
     return 0

@@ -38,6 +38,9 @@ def ledger_rows(results_dir) -> list[list[str]]:
     rows = []
     if (folder / "figure2.json").is_file():
         rows += _figure2_rows(json.loads((folder / "figure2.json").read_text()))
+    for name, make in (("figure3", _figure3_rows), ("figure4", _figure4_rows), ("figure5", _figure5_rows)):
+        if (folder / f"{name}.json").is_file():
+            rows += make(json.loads((folder / f"{name}.json").read_text()))
     if (folder / "table1.json").is_file():
         rows += _table1_rows(json.loads((folder / "table1.json").read_text()))
     for dataset in ("hanzi", "imagenet", "cellnet"):  # the paper's column order
@@ -61,7 +64,7 @@ def write_ledger(results_dir) -> Path:
             "`python -m n2s_core reproduce ledger --out results`; a test fails if it disagrees with them.\n\n"
             + report.markdown(header, rows)
             + "\n\nNot in the ledger yet: the single-image DnCNN (paper 31.2 dB; notebook 05 runs a quick version "
-            "only), Table 2 at the paper's scale (needs a GPU), and Figures 3-5.\n")
+            "only) and Table 2 at the paper's scale (needs a GPU).\n")
     path = Path(results_dir) / "ledger.md"
     report.write_text(path, text)
     return path
@@ -83,6 +86,40 @@ def _figure2_rows(result: dict) -> list[list[str]]:
     return [["Figure 2: donut median's best radius", str(PAPER_FIGURE2_BEST_RADIUS), "3", str(ours),
              f"argmin of the self-supervised loss over r = 1..6 (ground-truth argmin: {truth})",
              _gap(ours, PAPER_FIGURE2_BEST_RADIUS, "radius", CAMERA)]]
+
+
+def _figure3_rows(result: dict) -> list[list[str]]:
+    return []  # filled in with Figure 3's module
+
+
+def _figure4_rows(result: dict) -> list[list[str]]:
+    """The closed-form MSEs at the reference length scales; the paper draws the curve, with no numbers."""
+    rows, scales = [], result["length_scales"]
+    for key, (optimal, invariant) in result["paper"]["values"].items():
+        i = min(range(len(scales)), key=lambda j: abs(scales[j] - float(key)))
+        for what, reference, ours in (("optimal", optimal, result["optimal"][i]),
+                                      ("J-invariant", invariant, result["j_invariant"][i])):
+            rows.append([f"Figure 4: {what} linear MSE, l = {scales[i]:.2f}", "curve only", f"{reference}",
+                         f"{ours:.4f}", f"closed form (precision-matrix diagonal, by FFT) on a {result['sides'][i]}"
+                         f"-pixel torus, sigma {result['sigma']}; the notebook's column: its formulas evaluated",
+                         "none" if abs(ours - reference) <= 0.0006 else f"{ours - reference:+.4f}: rounding"])
+    return rows
+
+
+def _figure5_rows(result: dict) -> list[list[str]]:
+    """At sigma 0.8: the alphabet's Bayes and J-invariant MSE beside the Gaussian's; the paper draws curves only."""
+    i = min(range(len(result["sigmas"])), key=lambda j: abs(result["sigmas"][j] - 0.8))
+    sigma, label = result["sigmas"][i], result["substitute"]
+    def value(key):
+        entry = result[key][i]
+        return f"{entry['mse']:.4f} +- {entry['se']:.4f}" if isinstance(entry, dict) else f"{entry:.4f}"
+
+    return [[f"Figure 5: MSE at sigma {sigma:.1f}, {name}", "curve only", "-", value(key), f"{label}; {definition}",
+             "templates are not the paper's MNIST digits, so no number can match"]
+            for name, key, definition in (("alphabet, Bayes", "bayes", "posterior mean over the templates"),
+                                          ("alphabet, J-invariant", "j_invariant", "weights from J^c only"),
+                                          ("Gaussian, optimal linear", "gp", "templates' mean and covariance"),
+                                          ("Gaussian, J-invariant linear", "gp_j_invariant", "leave-one-pixel-out"))]
 
 
 def _table1_rows(result: dict) -> list[list[str]]:
