@@ -45,6 +45,7 @@ $(STAMP): pyproject.toml
 
 reproduce: setup ## recompute the paper's Figures 2-5 and Table 1 into results/, then the ledger
 	$(PY) -m n2s_core reproduce figure2 --out results
+	$(PY) -m n2s_core reproduce figure3 --out results
 	$(PY) -m n2s_core reproduce figure4 --out results
 	$(PY) -m n2s_core reproduce figure5 --out results
 	$(PY) -m n2s_core reproduce table1 --out results

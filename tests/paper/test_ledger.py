@@ -38,7 +38,7 @@ def test_every_paper_number_found_gets_a_row_with_its_definition_and_gap(tmp_pat
     rows = {row[0]: row for row in ledger_rows(tmp_path)}
     assert len(rows) == 1 + 4 * 3 + 2  # Figure 2; 4 columns x 3 rows of Table 1; raw and unet-n2s of Table 2
     radius = rows["Figure 2: donut median's best radius"]
-    assert radius[1:4] == ["3", "3", "2"] and radius[5].startswith("-1.00: scikit-image 0.18")
+    assert radius[1:4] == ["3", "3", "2"] and radius[5].startswith("-1: scikit-image 0.18")
     loss = rows["Table 1, nl_means: min loss"]
     assert loss[1] == "0.0098" and loss[2] == str(AUTHORS_TABLE1["nl_means"]["loss"]) and loss[5] == "none"
     best = rows["Table 1, donut_median: PSNR J-invariant"]
