@@ -86,6 +86,7 @@ samples = {f"l = {scale:g}": figure4.sample_gp(64, scale, rng=SEED)[0] for scale
 plotting.show_images({name: (image + 2.5) / 5 for name, image in samples.items()}, size=2.6)  # [-2.5, 2.5] shown
 plt.show()
 
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Two linear predictors of the centre pixel
 #
@@ -191,6 +192,7 @@ examples = figure4.figure4_examples(figure4.EXAMPLE_LENGTH_SCALES, sigma=SIGMA, 
 figure4.plot_figure4(curve, examples)
 plt.show()
 
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Try it: length scale and noise level
 #
@@ -232,7 +234,7 @@ widgets.interactive_panel(draw, length_scale=widgets.float_slider("length l", 1.
 # 3. Verify the Monte-Carlo claim yourself at $\ell = 2$: sample 300 noisy images with `figure4.sample_gp`, denoise
 #    them, and compare the mean squared error with `figure4.stationary_mse` in units of its standard error.
 
-# %% slideshow={"slide_type": "skip"} tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 1: at low noise the centre's own value is the best witness of y_c, so leaving it out costs most; at high
 # noise every pixel is a weak witness and the centre is one of many, so the ratio falls towards 1 (both errors then
 # approach the prior variance 1). As sigma -> 0 both errors vanish (an RBF image is predictable from its clean
@@ -242,7 +244,7 @@ ratios = [np.divide(*figure4.stationary_mse(1.5, sigma=s)[::-1]) for s in sigmas
 print(" | ".join(f"sigma {s}: {r:.2f}" for s, r in zip(sigmas, ratios, strict=True)))
 assert np.all(np.diff(ratios) < 0) and ratios[-1] < 1.15
 
-# %% slideshow={"slide_type": "skip"} tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 2
 impulse = np.zeros((33, 33))
 impulse[16, 16] = 1.0
@@ -251,7 +253,7 @@ print(f"centre taps: optimal {optimal_filter[16, 16]:.4f}, J-invariant {invarian
       f"sums {optimal_filter.sum():.4f} and {invariant_filter.sum():.4f}")
 assert abs(invariant_filter[16, 16]) < 1e-12 and optimal_filter[16, 16] > 0.1
 
-# %% slideshow={"slide_type": "skip"} tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 3
 rng = np.random.default_rng(1)
 clean_images = figure4.sample_gp(33, 2.0, n=300, rng=rng)

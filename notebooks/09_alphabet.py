@@ -85,9 +85,9 @@ SEED = 0
 
 # %% slideshow={"slide_type": "subslide"}
 characters, templates = figure5.load_templates(N_TEMPLATES, rng=SEED)
-plotting.show_images({f"{i}: {c}": t for i, (c, t) in enumerate(zip(characters, templates, strict=True))},
-                     ncols=10, size=1.1)
+plotting.show_images({str(i): t for i, t in enumerate(templates)}, ncols=10, size=1.1)  # titles: the index
 plt.show()
+print("the characters, in order:", " ".join(characters))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The Bayes-optimal denoiser
@@ -157,6 +157,7 @@ print(f"sigma {SIGMAS[at]}: Bayes {bayes[at]:.4f}, J-invariant {bayes[at] + pric
 assert np.all(bayes < np.asarray(curves["gp"]))  # knowing the structure beats the best linear denoiser everywhere
 assert np.all(price >= -1e-12) and price[at] < gp_price[at]  # J-invariance costs the alphabet less, at sigma 0.8
 
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # With these glyphs the Bayes denoiser is all but perfect up to $\sigma \approx 0.5$: 256 pixels identify one of 30
 # very different shapes even through heavy noise. MNIST digits are more alike, so the paper's curves rise from the
@@ -204,7 +205,7 @@ widgets.interactive_panel(draw, sigma=widgets.float_slider("sigma", 0.8, 0.1, 1.
 # 3. Notebook 01's identity holds here too: for the J-invariant denoiser, the self-supervised loss
 #    $\|f(x) - x\|^2$ per pixel should equal its MSE plus $\sigma^2$. Check it on 300 samples at $\sigma = 0.8$.
 
-# %% slideshow={"slide_type": "skip"} tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 1: fewer, larger subsets hide more of the image from the weights, so the price rises.
 prices = {}
 for n_subsets in (4, 25, 256):
@@ -213,14 +214,14 @@ for n_subsets in (4, 25, 256):
 print(" | ".join(f"{n} subsets: price {p:.5f}" for n, p in prices.items()))
 assert prices[4] > prices[256]
 
-# %% slideshow={"slide_type": "skip"} tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 2
 mse_by_size = {n: figure5.figure5_curves(alphabet(n), (0.8,), n_samples=N_SAMPLES, rng=SEED)["bayes"][0]["mse"]
                for n in (30, 120)}
 print(" | ".join(f"{n} templates: Bayes MSE {m:.5f}" for n, m in mse_by_size.items()))
 assert mse_by_size[120] > mse_by_size[30]
 
-# %% slideshow={"slide_type": "skip"} tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 3
 rng = np.random.default_rng(2)
 cleans = templates[np.arange(300) % N_TEMPLATES]
