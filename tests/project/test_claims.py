@@ -82,8 +82,17 @@ CLAIMS = [
     # README, the notebook table (benchmarks/bench_notebooks.py) and the thread pools (benchmarks/bench_threads.py)
     *[("README.md", "| {:.1f} s, {:.0f} MB | {:.1f} s, {:.0f} MB |",
        [f"bench_notebooks.json:notebooks.{i}.{cores}.{key}" for cores in ("all_cores", "one_core")
-        for key in ("seconds", "peak_mb")]) for i in range(6)],
+        for key in ("seconds", "peak_mb")]) for i in range(9)],
     ("README.md", "pools sized to the host's 2 cores made it {:.2f}x slower", ["bench_threads.json:ratio"]),
+    # README, Figures 3-5
+    ("README.md", "SYNTHETIC counts of known rank ({}): the self-supervised PCA rank is {} on one split",
+     ["figure3.json:data.true_rank", "figure3.json:draw.best_rank"]),
+    ("README.md", "(at l = 0.75: {:.4f} and {:.4f} against 0.172 and 0.549), and Monte Carlo lies within {:.2f} "
+     "standard errors", ["figure4.json:optimal.0", "figure4.json:j_invariant.0", "figure4.json:monte_carlo_max_z"]),
+    ("README.md", "at sigma 0.8 the Bayes denoiser's error is {:.4f}, its J-invariant version's {:.4f}, the best "
+     "linear denoiser's {:.4f} and its J-invariant version's {:.4f}",
+     [f"figure5.json:{key}.7{'.mse' if key in ('bayes', 'j_invariant') else ''}"  # sigmas[7] = 0.8
+      for key in ("bayes", "j_invariant", "gp", "gp_j_invariant")]),
 ]
 
 
