@@ -59,6 +59,7 @@ from IPython.display import Markdown, display
 
 import n2s_core as n2s
 from n2s_core.paper import figure4
+from n2s_core.paper import gaussian_process as gp
 from n2s_core.teach import plotting, widgets
 
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
@@ -82,7 +83,7 @@ SEED = 0
 # smoother images.
 
 # %% slideshow={"slide_type": "subslide"}
-samples = {f"l = {scale:g}": figure4.sample_gp(64, scale, rng=SEED)[0] for scale in (0.75, 1.5, 3.0)}
+samples = {f"l = {scale:g}": gp.sample_gp(64, scale, rng=SEED)[0] for scale in (0.75, 1.5, 3.0)}
 plotting.show_images({name: (image + 2.5) / 5 for name, image in samples.items()}, size=2.6)  # [-2.5, 2.5] shown
 plt.show()
 
@@ -117,7 +118,7 @@ def scratch_mse(side, length_scale, sigma):
 
 for scale in (0.75, 1.5, 2.5):
     ours = scratch_mse(SCRATCH_SIDE, scale, SIGMA)
-    package = figure4.stationary_mse(scale, sigma=SIGMA, side=SCRATCH_SIDE)
+    package = gp.stationary_mse(scale, sigma=SIGMA, side=SCRATCH_SIDE)
     print(f"l = {scale}: from scratch {ours[0]:.5f} / {ours[1]:.5f}, package {package[0]:.5f} / {package[1]:.5f}")
     assert np.allclose(ours, package, atol=1e-10)
 
@@ -137,7 +138,7 @@ for scale in (0.75, 1.5, 2.5):
 
 # %% slideshow={"slide_type": "skip"}
 side, scale = SCRATCH_SIDE, 1.5
-K = figure4.covariance_matrix(side, scale)
+K = gp.covariance_matrix(side, scale)
 P = np.linalg.inv(K + SIGMA**2 * np.eye(side * side))
 centre = (side // 2) * side + side // 2
 by_precision = (SIGMA**2 - SIGMA**4 * P[centre, centre], 1 / P[centre, centre] - SIGMA**2)
@@ -202,7 +203,7 @@ plt.show()
 
 # %% slideshow={"slide_type": "skip"}
 def draw(length_scale=1.5, sigma=SIGMA):
-    optimal, invariant = figure4.stationary_mse(length_scale, sigma=sigma)
+    optimal, invariant = gp.stationary_mse(length_scale, sigma=sigma)
     example = figure4.figure4_examples([length_scale], side=WIDGET_SIDE, sigma=sigma, rng=SEED)
     images = next(iter(example.values()))
     plotting.show_images({name: np.clip((image + 2.5) / 5, 0, 1) for name, image in images.items()}, size=2.3)
@@ -229,10 +230,10 @@ widgets.interactive_panel(draw, length_scale=widgets.float_slider("length l", 1.
 # 1. Fix $\ell = 1.5$ and vary $\sigma$ over `[0.05, 0.1, 0.2, 0.5, 1, 2]`. How does the ratio J-invariant /
 #    optimal move, and why?
 # 2. Get both filters themselves: denoise an image that is 1 at one pixel and 0 elsewhere with
-#    `figure4.denoise_gp`. Check that the J-invariant filter's centre tap is zero. Compare the sums of the taps
+#    `gp.denoise_gp`. Check that the J-invariant filter's centre tap is zero. Compare the sums of the taps
 #    (the gain each filter applies to a flat image): which one shrinks more?
-# 3. Verify the Monte-Carlo claim yourself at $\ell = 2$: sample 300 noisy images with `figure4.sample_gp`, denoise
-#    them, and compare the mean squared error with `figure4.stationary_mse` in units of its standard error.
+# 3. Verify the Monte-Carlo claim yourself at $\ell = 2$: sample 300 noisy images with `gp.sample_gp`, denoise
+#    them, and compare the mean squared error with `gp.stationary_mse` in units of its standard error.
 
 # %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 1: at low noise the centre's own value is the best witness of y_c, so leaving it out costs most; at high
@@ -240,7 +241,7 @@ widgets.interactive_panel(draw, length_scale=widgets.float_slider("length l", 1.
 # approach the prior variance 1). As sigma -> 0 both errors vanish (an RBF image is predictable from its clean
 # neighbours), so the ratio stays finite.
 sigmas = [0.05, 0.1, 0.2, 0.5, 1, 2]
-ratios = [np.divide(*figure4.stationary_mse(1.5, sigma=s)[::-1]) for s in sigmas]
+ratios = [np.divide(*gp.stationary_mse(1.5, sigma=s)[::-1]) for s in sigmas]
 print(" | ".join(f"sigma {s}: {r:.2f}" for s, r in zip(sigmas, ratios, strict=True)))
 assert np.all(np.diff(ratios) < 0) and ratios[-1] < 1.15
 
@@ -248,7 +249,7 @@ assert np.all(np.diff(ratios) < 0) and ratios[-1] < 1.15
 # Exercise 2
 impulse = np.zeros((33, 33))
 impulse[16, 16] = 1.0
-optimal_filter, invariant_filter = figure4.denoise_gp(impulse, 1.5, sigma=SIGMA)
+optimal_filter, invariant_filter = gp.denoise_gp(impulse, 1.5, sigma=SIGMA)
 print(f"centre taps: optimal {optimal_filter[16, 16]:.4f}, J-invariant {invariant_filter[16, 16]:.1e}; "
       f"sums {optimal_filter.sum():.4f} and {invariant_filter.sum():.4f}")
 assert abs(invariant_filter[16, 16]) < 1e-12 and optimal_filter[16, 16] > 0.1
@@ -256,10 +257,10 @@ assert abs(invariant_filter[16, 16]) < 1e-12 and optimal_filter[16, 16] > 0.1
 # %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 3
 rng = np.random.default_rng(1)
-clean_images = figure4.sample_gp(33, 2.0, n=300, rng=rng)
+clean_images = gp.sample_gp(33, 2.0, n=300, rng=rng)
 noisy_images = clean_images + SIGMA * rng.standard_normal(clean_images.shape)
-denoised = figure4.denoise_gp(noisy_images, 2.0, sigma=SIGMA)
-expected = figure4.stationary_mse(2.0, sigma=SIGMA, side=33)
+denoised = gp.denoise_gp(noisy_images, 2.0, sigma=SIGMA)
+expected = gp.stationary_mse(2.0, sigma=SIGMA, side=33)
 for name, image, value in zip(("optimal", "J-invariant"), denoised, expected, strict=True):
     per_image = ((image - clean_images) ** 2).mean(axis=(1, 2))
     z = (per_image.mean() - value) / (per_image.std(ddof=1) / np.sqrt(len(per_image)))

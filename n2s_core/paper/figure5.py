@@ -5,8 +5,8 @@ When the clean image is one of a few templates, the best denoiser is the posteri
 for each J, weighs the templates by how well they match the noisy image on the other pixels only, keeping the output
 on J. The other pixels identify the template almost as well as all of them, so J-invariance costs little; here it
 is measured, on 500 noisy samples per sigma. Beside it, the Gaussian process with the templates' mean and covariance
-(rank <= 29), in closed form (:func:`n2s_core.paper.figure4.linear_mse`): the best linear denoiser is far worse
-than the Bayes one, and up to moderate noise J-invariance costs it more (in MSE) than it costs the alphabet.
+(rank <= 29), in closed form (:func:`.gaussian_process.linear_mse`): the best linear denoiser is far worse than the
+Bayes one, and up to moderate noise J-invariance costs it more (in MSE) than it costs the alphabet.
 
 Substitute: 30 Hanzi glyphs at 16x16, not MNIST digits. The paper used 30 MNIST digits (the authors' notebook:
 training images 0-29 at 14x14); nothing here downloads, so the templates are glyphs of the shipped Hanzi bank
@@ -24,7 +24,7 @@ import numpy as np
 from ..data.hanzi import load_glyphs
 from ..partitions import random_labels
 from . import report
-from .figure4 import check_positive, linear_mse
+from .gaussian_process import check_positive, linear_mse
 
 SIGMAS = tuple(float(v) for v in np.round(np.arange(0.1, 1.5, 0.1), 10))
 EXAMPLE_SIGMA = 0.8

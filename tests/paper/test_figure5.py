@@ -15,7 +15,7 @@ import pytest
 
 from n2s_core.data.hanzi import load_glyphs
 from n2s_core.paper import figure5 as f5
-from n2s_core.paper.figure4 import direct_mse, linear_mse
+from n2s_core.paper.gaussian_process import direct_mse, linear_mse
 from n2s_core.partitions import random_labels
 
 matplotlib.use("Agg")
