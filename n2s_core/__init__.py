@@ -51,7 +51,7 @@ from .data.images import BUNDLED, crop_center, load_image, noisy_camera
 from .data.noisy_dataset import raw_psnr
 from .interpolation import interpolate_neighbors, neighbor_kernel
 from .invariance import denoise_invariant, ground_truth_loss, loss_decomposition, self_supervised_loss
-from .metrics import mse, psnr, rescale_to, ssim
+from .metrics import checkerboard_ratio, mse, psnr, rescale_to, ssim
 from .noise import add_noise, hanzi_noise, imagenet_noise, scmos_noise
 from .partitions import count_subsets, grid_labels, random_labels, subset_mask
 
@@ -59,10 +59,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BUNDLED", "CalibrationResult", "METHODS", "NoisyDataset", "Scale", "add_noise", "available_cpus",
-    "bm3d_available", "calibrate_denoiser", "count_subsets", "crop_center", "denoise_invariant", "disk",
-    "donut_median", "estimate_noise_variance", "expand_grid", "get_method", "grid_labels", "ground_truth_loss",
-    "hanzi_noise", "imagenet_noise", "interpolate_neighbors", "load_dataset", "load_folder", "load_image",
-    "loss_decomposition", "make_cellnet_like", "make_hanzi", "make_imagenet_like", "median", "mix", "mixing_weight",
-    "mse", "neighbor_kernel", "noisy_camera", "pick_scale", "psnr", "random_labels", "raw_psnr", "rescale_to",
-    "scmos_noise", "self_supervised_loss", "ssim", "subset_mask", "swept_parameter",
+    "bm3d_available", "calibrate_denoiser", "checkerboard_ratio", "count_subsets", "crop_center", "denoise_invariant",
+    "disk", "donut_median", "estimate_noise_variance", "expand_grid", "get_method", "grid_labels",
+    "ground_truth_loss", "hanzi_noise", "imagenet_noise", "interpolate_neighbors", "load_dataset", "load_folder",
+    "load_image", "loss_decomposition", "make_cellnet_like", "make_hanzi", "make_imagenet_like", "median", "mix",
+    "mixing_weight", "mse", "neighbor_kernel", "noisy_camera", "pick_scale", "psnr", "random_labels", "raw_psnr",
+    "rescale_to", "scmos_noise", "self_supervised_loss", "ssim", "subset_mask", "swept_parameter",
 ]

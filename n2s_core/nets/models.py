@@ -18,19 +18,23 @@ SMALL_UNET_FEATURES = (16, 32, 64)  # a 3-level UNet that trains in seconds on a
 
 
 def small_unet(**kwargs) -> UNet:
-    """A 3-level UNet (``SMALL_UNET_FEATURES``, 16-32-64) without InstanceNorm, for CPU demos; options pass through.
+    """A 3-level UNet (``SMALL_UNET_FEATURES``, 16-32-64) for CPU demos: no InstanceNorm, bilinear upsampling and
+    2x2 averages down; options pass through.
 
-    Without normalisation: trained by Noise2Self on 64 x 64 crops of one 256 x 256 noisy camera image (sigma 0.1,
-    300 steps, batch 8, lr 3e-3), it reached 25.2 and 25.3 dB against 22.1 and 19.7 dB with InstanceNorm (seeds 0
-    and 1; noisy 20.6 dB): on a 64 x 64 crop the deepest level's statistics (16 x 16) are too noisy to normalise by.
+    Both choices were made on one 256 x 256 noisy camera image (sigma 0.1; Noise2Self, 300 steps of 8 crops of
+    64 x 64, lr 3e-3; PSNR against the clean image, seeds 0 and 1; ``benchmarks/bench_checkerboard.py``, results in
+    ``results/checkerboard.json``). InstanceNorm on 64 x 64 crops normalises by the deepest level's 16 x 16
+    statistics, too noisy: 22.1 and 19.7 dB with it, 25.2 and 25.3 without. Transposed convolutions up left a
+    pixel-scale checkerboard in the output (see :class:`~n2s_core.nets.unet.UNet`'s ``up``); bilinear upsampling
+    removes it and gains PSNR (the benchmark prints both).
 
     Examples
     --------
     >>> net = small_unet(in_channels=3, out_channels=3)
-    >>> net.features, net.norm
-    ((16, 32, 64), False)
+    >>> net.features, net.norm, net.up, net.down
+    ((16, 32, 64), False, 'bilinear', 'avgpool')
     """
-    return UNet(**{"features": SMALL_UNET_FEATURES, "norm": False, **kwargs})
+    return UNet(**{"features": SMALL_UNET_FEATURES, "norm": False, "up": "bilinear", "down": "avgpool", **kwargs})
 
 
 _BUILDERS = {"unet": UNet, "unet-small": small_unet, "dncnn": DnCNN}

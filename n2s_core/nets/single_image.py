@@ -27,8 +27,8 @@ _HISTORY_POINTS = 200  # the report keeps at most this many (step, loss) pairs
 
 def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-small", steps: int = 300,
                   batch_size: int = 8, crop: int | None = 64, lr: float = 3e-3, replacement: str = "random",
-                  seed: int = 0, device: str = "auto", invariant: bool = False,
-                  progress: bool = True) -> tuple[np.ndarray, dict]:
+                  seed: int = 0, device: str = "auto", invariant: bool = False, progress: bool = True,
+                  model_options: dict | None = None) -> tuple[np.ndarray, dict]:
     """Train a fresh net by Noise2Self on ``image`` alone and return its denoised output with a run report.
 
     Parameters
@@ -55,6 +55,8 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
         (:func:`~n2s_core.nets.inference.predict_tiled`), so the device's memory bounds the tile, not the image.
     progress : bool
         Show a tqdm progress bar of the training.
+    model_options : dict, optional
+        Keyword arguments for the net's constructor, e.g. ``{"up": "tconv"}`` (:class:`~n2s_core.nets.unet.UNet`).
 
     Returns
     -------
@@ -83,13 +85,15 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
     config = TrainConfig(mode="n2s", steps=steps, batch_size=batch_size, lr=lr, crop=crop, replacement=replacement,
                          seed=seed, device=device)
     torch_device = pick_device(device)
-    net = seed_weights(build_model(model, in_channels=planes.shape[0]), seed)  # the global RNG is left alone
+    net = build_model(model, in_channels=planes.shape[0], **(model_options or {}))
+    net = seed_weights(net, seed)  # the global RNG is left alone
     x = torch.as_tensor(np.ascontiguousarray(planes), dtype=torch.float32)[None]  # (1, C, H, W)
     result = train(net, x, config=config, progress=progress)
     out = _predict(net, x, invariant=invariant, config=config, device=torch_device)[0]  # (C, H, W)
     out = out.detach().cpu().numpy().astype(np.float64)
     denoised = np.clip(out[0] if axis is None else np.moveaxis(out, 0, axis), 0.0, 1.0)
-    settings = {"model": model, "steps": steps, "batch_size": batch_size, "crop": crop, "lr": lr,
+    settings = {"model": model, "model_options": dict(model_options or {}),
+                "steps": steps, "batch_size": batch_size, "crop": crop, "lr": lr,
                 "replacement": replacement, "seed": seed, "device": device, "invariant": bool(invariant),
                 "channel_axis": channel_axis}
     report = {"settings": settings, "model": model, "parameters": count_parameters(net), "device": result.device,

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._checks import check_choice
 from ._checks import check_channels, check_features, check_int
 
 
@@ -35,12 +36,31 @@ def _conv_block(in_channels: int, out_channels: int, *, norm: bool) -> nn.Sequen
     return nn.Sequential(*layers)
 
 
+UPSAMPLERS = ("tconv", "bilinear", "nearest")
+DOWNSAMPLERS = ("conv", "avgpool")
+
+
+def _upsampler(kind: str, coarse: int, fine: int) -> nn.Module:
+    """Double the resolution and go from ``coarse`` to ``fine`` channels."""
+    if kind == "tconv":
+        return nn.ConvTranspose2d(coarse, fine, kernel_size=2, stride=2)
+    return nn.Sequential(nn.Upsample(scale_factor=2, mode=kind), nn.Conv2d(coarse, fine, kernel_size=1))
+
+
+def _downsampler(kind: str, channels: int) -> nn.Module:
+    """Halve the resolution, keeping ``channels``."""
+    if kind == "conv":
+        return nn.Conv2d(channels, channels, kernel_size=2, stride=2)
+    return nn.AvgPool2d(kernel_size=2)
+
+
 class UNet(nn.Module):
     """UNet of paper §4: one block of two 3x3 convs + InstanceNorm + LeakyReLU(0.1) per level.
 
     Level ``i`` works at resolution ``(H, W) / 2**i`` with ``features[i]`` channels. Going down, a strided 2x2
-    convolution halves the resolution; going up, a 2x2 transposed convolution doubles it and the encoder's output
-    at that level is concatenated before the decoder block. A final 1x1 convolution maps to ``out_channels``.
+    convolution (or a 2x2 average) halves the resolution; going up, a 2x2 transposed convolution (or a bilinear or
+    nearest upsampling and a 1x1 convolution) doubles it, and the encoder's output at that level is concatenated
+    before the decoder block. A final 1x1 convolution maps to ``out_channels``.
     LeakyReLU (slope 0.1) rather than ReLU keeps small demo nets from losing units to zero gradients.
 
     Parameters
@@ -52,6 +72,14 @@ class UNet(nn.Module):
         The paper uses (32, 64, 128, 256).
     norm : bool
         InstanceNorm (affine) after every 3x3 conv. ``False`` builds the same net without any normalisation.
+    up : {"tconv", "bilinear", "nearest"}
+        How the decoder doubles the resolution. A 2x2 stride-2 transposed convolution (the default, as in the
+        authors' code) gives the four pixels of each 2x2 block their own weights, and a net trained on one image by
+        Noise2Self learns to use them differently: its output carries a pixel-scale checkerboard (energy at the
+        Nyquist frequency (N/2, N/2) of the residual, :func:`n2s_core.metrics.checkerboard_ratio`). Interpolation
+        treats the four alike and has none (Odena, Dumoulin & Olah 2016, "Deconvolution and checkerboard artifacts").
+    down : {"conv", "avgpool"}
+        How the encoder halves the resolution: a 2x2 stride-2 convolution, or a 2x2 average.
 
     Notes
     -----
@@ -69,17 +97,19 @@ class UNet(nn.Module):
     """
 
     def __init__(self, *, in_channels: int = 1, out_channels: int = 1,
-                 features: Sequence[int] = (32, 64, 128, 256), norm: bool = True):
+                 features: Sequence[int] = (32, 64, 128, 256), norm: bool = True, up: str = "tconv",
+                 down: str = "conv"):
         super().__init__()
         self.in_channels = check_int("in_channels", in_channels, fix="; use 1 for grey or 3 for RGB")
         self.out_channels = check_int("out_channels", out_channels, fix="; use 1 for grey or 3 for RGB")
         self.features = check_features(features)
         self.norm = bool(norm)
+        self.up, self.down = check_choice(up, UPSAMPLERS, name="up"), check_choice(down, DOWNSAMPLERS, name="down")
         pairs = list(pairwise(self.features))  # (finer width, coarser width) per step down
         self.encoders = nn.ModuleList([_conv_block(self.in_channels, self.features[0], norm=self.norm)]
                                       + [_conv_block(fine, coarse, norm=self.norm) for fine, coarse in pairs])
-        self.downs = nn.ModuleList([nn.Conv2d(fine, fine, kernel_size=2, stride=2) for fine, _ in pairs])
-        self.ups = nn.ModuleList([nn.ConvTranspose2d(coarse, fine, kernel_size=2, stride=2) for fine, coarse in pairs])
+        self.downs = nn.ModuleList([_downsampler(self.down, fine) for fine, _ in pairs])
+        self.ups = nn.ModuleList([_upsampler(self.up, coarse, fine) for fine, coarse in pairs])
         self.decoders = nn.ModuleList([_conv_block(2 * fine, fine, norm=self.norm) for fine, _ in pairs])
         self.head = nn.Conv2d(self.features[0], self.out_channels, kernel_size=1)
 

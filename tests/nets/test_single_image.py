@@ -115,3 +115,17 @@ def test_images_larger_than_a_tile_are_predicted_tile_by_tile(monkeypatch):
         denoised, _ = module.denoise_image(noisy, steps=2, crop=16, invariant=invariant, progress=False)
         assert denoised.shape == noisy.shape and np.isfinite(denoised).all()
     assert [(k["tile"], k["overlap"], "masker" in k) for k in calls] == [(32, 8, False), (32, 8, True)]
+
+
+@pytest.mark.slow
+def test_denoise_leaves_no_checkerboard_where_transposed_convolutions_did():
+    """The spectral line at (N/2, N/2) of the residual: transposed convolutions up (the old small UNet) put a
+    pixel-scale checkerboard there; the default bilinear upsampling does not (benchmarks/bench_checkerboard.py)."""
+    clean, noisy = n2s.noisy_camera(sigma=0.1, rng=3, size=128)
+    ratios = {}
+    for up in ("tconv", "bilinear"):
+        denoised, report = denoise_image(noisy, steps=150, seed=0, progress=False,
+                                         model_options={"up": up, "down": "avgpool"})
+        ratios[up] = n2s.checkerboard_ratio(denoised - clean)
+        assert report["settings"]["model_options"] == {"up": up, "down": "avgpool"}
+    assert ratios["tconv"] > 20 > 2 > ratios["bilinear"], ratios  # and bilinear is the default (test_unet.py)

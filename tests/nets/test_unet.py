@@ -83,3 +83,23 @@ def test_unet_eval_mode_is_batch_independent():
     x = _batch(3, 1, 24, 20)
     with torch.no_grad():
         torch.testing.assert_close(model(x[:1]), model(x)[:1], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize(("down", "up"), [("conv", "tconv"), ("avgpool", "bilinear"), ("avgpool", "nearest"),
+                                          ("conv", "bilinear")])
+def test_unet_upsamplers_and_downsamplers_keep_the_shape(down, up):
+    net = UNet(features=(8, 16, 32), down=down, up=up).eval()
+    with torch.no_grad():
+        assert net(torch.zeros(2, 1, 21, 19)).shape == (2, 1, 21, 19)
+    assert (net.down, net.up) == (down, up)
+    kinds = {type(module).__name__ for module in net.modules()}
+    assert ("ConvTranspose2d" in kinds) == (up == "tconv") and ("AvgPool2d" in kinds) == (down == "avgpool")
+
+
+def test_the_small_unet_interpolates_up_and_averages_down_and_the_paper_unet_does_not():
+    assert (small_unet().up, small_unet().down) == ("bilinear", "avgpool")  # no checkerboard (bench_checkerboard)
+    assert (UNet().up, UNet().down) == ("tconv", "conv")  # the authors' layers; Table 2 was run with them
+    with pytest.raises(ValueError, match=r"unknown up 'shuffle'; choose one of \['bilinear', 'nearest', 'tconv'\]"):
+        UNet(up="shuffle")
+    with pytest.raises(ValueError, match=r"unknown down 'maxpool'"):
+        UNet(down="maxpool")

@@ -93,6 +93,12 @@ CLAIMS = [
      "linear denoiser's {:.4f} and its J-invariant version's {:.4f}",
      [f"figure5.json:{key}.7{'.mse' if key in ('bayes', 'j_invariant') else ''}"  # sigmas[7] = 0.8
       for key in ("bayes", "j_invariant", "gp", "gp_j_invariant")]),
+    # README, the checkerboard (benchmarks/bench_checkerboard.py): rows 0-1 conv/tconv, rows 6-7 avgpool/bilinear
+    ("README.md", "the residual against the clean camera has {:.0f}x and {:.0f}x the power of its surroundings",
+     ["checkerboard.json:rows.0.ratio_vs_clean", "checkerboard.json:rows.1.ratio_vs_clean"]),
+    ("README.md", "take that to {:.2f}x and {:.2f}x and PSNR from {:.2f} / {:.2f} to {:.2f} / {:.2f} dB",
+     [f"checkerboard.json:rows.{i}.{key}" for i, key in ((6, "ratio_vs_clean"), (7, "ratio_vs_clean"), (0, "psnr"),
+                                                          (1, "psnr"), (6, "psnr"), (7, "psnr"))]),
 ]
 
 

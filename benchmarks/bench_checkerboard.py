@@ -1,0 +1,57 @@
+"""The checkerboard of Noise2Self UNets, side by side: how the decoder upsamples and the encoder downsamples.
+
+One 256 x 256 noisy camera image (sigma 0.1, seed 3); the `denoise` command's training (Noise2Self, 300 steps of 8
+crops of 64 x 64, lr 3e-3) of the small UNet with each (down, up) pair, seeds 0 and 1, in one run. It prints the
+PSNR against the clean image and the checkerboard ratio (n2s_core.metrics.checkerboard_ratio: power at the Nyquist
+frequency (N/2, N/2) over its surroundings) of the residual against the clean image and against the noisy one.
+Transposed convolutions (tconv) are the cause; bilinear upsampling is the small UNet's default since this run.
+
+    .venv/bin/python benchmarks/bench_checkerboard.py [--out results/checkerboard.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import n2s_core as n2s
+from n2s_core.nets.single_image import denoise_image
+
+VARIANTS = [("conv", "tconv"), ("avgpool", "tconv"), ("conv", "bilinear"), ("avgpool", "bilinear"),
+            ("avgpool", "nearest")]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", help="also write the measurements to this JSON file")
+    parser.add_argument("--seeds", type=int, default=2)
+    args = parser.parse_args()
+    clean, noisy = n2s.noisy_camera(sigma=0.1, rng=3, size=256)
+    print(f"noisy {n2s.psnr(clean, noisy):.2f} dB; checkerboard ratio of the noise itself "
+          f"{n2s.checkerboard_ratio(noisy - clean):.2f}")
+    print(f"{'down':8s} {'up':9s} {'seed':>4s} {'PSNR':>6s} {'ratio vs clean':>15s} {'ratio vs noisy':>15s}")
+    rows = []
+    for down, up in VARIANTS:
+        for seed in range(args.seeds):
+            started = time.perf_counter()
+            denoised, _ = denoise_image(noisy, seed=seed, progress=False, model_options={"down": down, "up": up})
+            row = {"down": down, "up": up, "seed": seed, "psnr": round(n2s.psnr(clean, denoised), 2),
+                   "ratio_vs_clean": round(n2s.checkerboard_ratio(denoised - clean), 2),
+                   "ratio_vs_noisy": round(n2s.checkerboard_ratio(denoised - noisy), 2),
+                   "seconds": round(time.perf_counter() - started, 1)}
+            rows.append(row)
+            print(f"{down:8s} {up:9s} {seed:4d} {row['psnr']:6.2f} {row['ratio_vs_clean']:15.2f} "
+                  f"{row['ratio_vs_noisy']:15.2f}", flush=True)
+    if args.out:
+        report = {"image": "camera 256 x 256, sigma 0.1, seed 3", "training": "denoise defaults (300 steps)",
+                  "rows": rows, "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        with open(args.out, "w") as handle:
+            json.dump(report, handle, indent=2)
+            handle.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
