@@ -7,6 +7,7 @@ Follow the data from a noisy image to a denoised one. The method itself sits at 
 - :mod:`~n2s_core.interpolation`  what replaces the held-out pixels (a mean of neighbours)
 - :mod:`~n2s_core.invariance`     make any denoiser J-invariant; self-supervised and ground-truth losses
 - :mod:`~n2s_core.metrics`        MSE, PSNR, SSIM
+- :mod:`~n2s_core.diagnostics`    a checkerboard in a residual; noise correlated between neighbouring pixels
 
 Beside it, :mod:`~n2s_core.hardware` counts the CPUs this process may use (and sizes every thread pool to them)
 and picks the notebooks' scale (quick on a CPU, the paper's on a GPU).
@@ -49,9 +50,10 @@ from .data.datasets import (
 )
 from .data.images import BUNDLED, crop_center, load_image, noisy_camera
 from .data.noisy_dataset import raw_psnr
+from .diagnostics import checkerboard_ratio, correlated_axis, noise_autocorrelation
 from .interpolation import interpolate_neighbors, neighbor_kernel
 from .invariance import denoise_invariant, ground_truth_loss, loss_decomposition, self_supervised_loss
-from .metrics import checkerboard_ratio, mse, psnr, rescale_to, ssim
+from .metrics import mse, psnr, rescale_to, ssim
 from .noise import add_noise, hanzi_noise, imagenet_noise, scmos_noise
 from .partitions import count_subsets, grid_labels, random_labels, subset_mask
 
@@ -59,10 +61,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BUNDLED", "CalibrationResult", "METHODS", "NoisyDataset", "Scale", "add_noise", "available_cpus",
-    "bm3d_available", "calibrate_denoiser", "checkerboard_ratio", "count_subsets", "crop_center", "denoise_invariant",
-    "disk", "donut_median", "estimate_noise_variance", "expand_grid", "get_method", "grid_labels",
-    "ground_truth_loss", "hanzi_noise", "imagenet_noise", "interpolate_neighbors", "load_dataset", "load_folder",
-    "load_image", "loss_decomposition", "make_cellnet_like", "make_hanzi", "make_imagenet_like", "median", "mix",
-    "mixing_weight", "mse", "neighbor_kernel", "noisy_camera", "pick_scale", "psnr", "random_labels", "raw_psnr",
-    "rescale_to", "scmos_noise", "self_supervised_loss", "ssim", "subset_mask", "swept_parameter",
+    "bm3d_available", "calibrate_denoiser", "checkerboard_ratio", "correlated_axis", "count_subsets", "crop_center",
+    "denoise_invariant", "disk", "donut_median", "estimate_noise_variance", "expand_grid", "get_method",
+    "grid_labels", "ground_truth_loss", "hanzi_noise", "imagenet_noise", "interpolate_neighbors", "load_dataset",
+    "load_folder", "load_image", "loss_decomposition", "make_cellnet_like", "make_hanzi", "make_imagenet_like",
+    "median", "mix", "mixing_weight", "mse", "neighbor_kernel", "noise_autocorrelation", "noisy_camera", "pick_scale",
+    "psnr", "random_labels", "raw_psnr", "rescale_to", "scmos_noise", "self_supervised_loss", "ssim", "subset_mask",
+    "swept_parameter",
 ]

@@ -67,29 +67,3 @@ def _pair(clean, image):
     check_same_shape(clean, image, names=("clean", "image"))
     return clean, image
 
-
-def checkerboard_ratio(image, *, window: int = 3) -> float:
-    """How far a pixel-scale checkerboard stands out: the power of ``image`` (mean removed) at the Nyquist frequency
-    (N/2, N/2), over the median power of the frequencies within ``window`` of it (wrapping around).
-
-    Pass a residual, e.g. ``denoised - noisy`` or ``denoised - clean``. White noise gives about 1; a period-2
-    pattern in both directions (what 2x2 stride-2 transposed convolutions leave) gives far more. 2-D images with even
-    sides (an odd side uses its highest frequency, (N - 1) / 2).
-
-    Examples
-    --------
-    >>> rows, cols = np.indices((64, 64))
-    >>> noise = np.random.default_rng(0).normal(size=(64, 64))
-    >>> checkerboard_ratio(noise) < 10 < checkerboard_ratio(noise + 0.5 * (-1.0) ** (rows + cols))
-    True
-    """
-    image = np.asarray(image, dtype=np.float64)
-    if image.ndim != 2 or min(image.shape) < 2 * window + 2:
-        raise ValueError(f"checkerboard_ratio needs a 2-D image larger than {2 * window + 1} pixels a side, got "
-                         f"shape {image.shape}")
-    power = np.abs(np.fft.fft2(image - image.mean())) ** 2
-    (h, w), offsets = image.shape, np.arange(-window, window + 1)
-    rows, cols = (h // 2 + offsets) % h, (w // 2 + offsets) % w
-    around = power[np.ix_(rows, cols)].ravel()
-    around = np.delete(around, around.size // 2)  # the centre of the window is the Nyquist frequency itself
-    return float(power[h // 2, w // 2] / max(np.median(around), 1e-300))

@@ -109,18 +109,3 @@ def test_bad_data_range_raises(data_range):
     with pytest.raises(ValueError, match=rf"data_range must be > 0 .* got {data_range}"):
         psnr(np.zeros(4), np.ones(4), data_range=data_range)
 
-
-def test_checkerboard_ratio_finds_a_period_two_pattern_and_not_white_noise():
-    rows, cols = np.indices((128, 96))
-    noise = np.random.default_rng(0).normal(size=(128, 96))
-    assert n2s.checkerboard_ratio(noise) < 5
-    assert n2s.checkerboard_ratio(noise + 0.2 * (-1.0) ** (rows + cols)) > 100
-    assert n2s.checkerboard_ratio(noise + 0.2 * (-1.0) ** rows) < 5  # stripes are not a checkerboard
-    assert n2s.checkerboard_ratio(np.ones((32, 32))) == 0.0  # nothing at all: ratio 0, no division by zero
-
-
-def test_checkerboard_ratio_refuses_what_it_cannot_measure():
-    with pytest.raises(ValueError, match=r"needs a 2-D image larger than 7 pixels a side, got shape \(5, 40\)"):
-        n2s.checkerboard_ratio(np.zeros((5, 40)))
-    with pytest.raises(ValueError, match="got shape"):
-        n2s.checkerboard_ratio(np.zeros((16, 16, 3)))

@@ -9,11 +9,13 @@ This module imports torch; ``import n2s_core`` does not import this module.
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 import torch
 
 from .._checks import as_float_image, check_choice, check_ndim, normalize_axis
+from ..diagnostics import correlated_axis
 from .inference import predict_tiled
 from .masking import Masker
 from .models import MODEL_NAMES, build_model, count_parameters, seed_weights
@@ -82,6 +84,7 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
     axis = None if channel_axis is None else normalize_axis(channel_axis, arr.ndim)
     planes = arr[None] if axis is None else np.moveaxis(arr, axis, 0)  # (C, H, W)
     crop = None if crop is not None and crop >= min(planes.shape[1:]) else crop
+    streaks = _streaks(planes)
     config = TrainConfig(mode="n2s", steps=steps, batch_size=batch_size, lr=lr, crop=crop, replacement=replacement,
                          seed=seed, device=device)
     torch_device = pick_device(device)
@@ -96,7 +99,8 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
                 "steps": steps, "batch_size": batch_size, "crop": crop, "lr": lr,
                 "replacement": replacement, "seed": seed, "device": device, "invariant": bool(invariant),
                 "channel_axis": channel_axis}
-    report = {"settings": settings, "model": model, "parameters": count_parameters(net), "device": result.device,
+    report = {"settings": settings, "noise_correlated_along": streaks,
+              "model": model, "parameters": count_parameters(net), "device": result.device,
               "torch_version": torch.__version__, "shape": list(arr.shape), **_losses(result.train_loss),
               "train_seconds": round(result.wall_time, 3), "wall_seconds": round(time.perf_counter() - clock, 3)}
     return denoised, report
@@ -118,3 +122,21 @@ def _losses(train_loss: list[float]) -> dict:
     keep = np.unique(np.linspace(0, len(train_loss) - 1, min(len(train_loss), _HISTORY_POINTS)).round().astype(int))
     return {"first_loss": train_loss[0], "final_loss": train_loss[-1],
             "loss_history": {"steps": [int(i) + 1 for i in keep], "loss": [train_loss[i] for i in keep]}}
+
+
+def _streaks(planes) -> str | None:
+    """Warn when the noise looks correlated along rows or columns (:func:`~n2s_core.diagnostics.correlated_axis`).
+
+    Noise2Self assumes noise independent from pixel to pixel; where neighbours share noise, a net that hides one
+    pixel still reads the noise of its neighbours and learns to reproduce the streaks.
+    """
+    if min(planes.shape[1:]) < 8:
+        return None
+    axis = correlated_axis(planes.mean(axis=0))
+    if axis is not None:
+        warnings.warn(f"the noise of this image looks correlated along {'rows' if axis == 'horizontal' else 'columns'} "
+                      f"({axis} streaks): Noise2Self assumes noise independent from pixel to pixel, so the net may "
+                      "reproduce the streaks (n2s_core.diagnostics.noise_autocorrelation shows the correlation)",
+                      UserWarning, stacklevel=3)
+    return axis
+

@@ -76,7 +76,7 @@ class UNet(nn.Module):
         How the decoder doubles the resolution. A 2x2 stride-2 transposed convolution (the default, as in the
         authors' code) gives the four pixels of each 2x2 block their own weights, and a net trained on one image by
         Noise2Self learns to use them differently: its output carries a pixel-scale checkerboard (energy at the
-        Nyquist frequency (N/2, N/2) of the residual, :func:`n2s_core.metrics.checkerboard_ratio`). Interpolation
+        Nyquist frequency (N/2, N/2) of the residual, :func:`n2s_core.diagnostics.checkerboard_ratio`). Interpolation
         treats the four alike and has none (Odena, Dumoulin & Olah 2016, "Deconvolution and checkerboard artifacts").
     down : {"conv", "avgpool"}
         How the encoder halves the resolution: a 2x2 stride-2 convolution, or a 2x2 average.

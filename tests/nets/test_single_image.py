@@ -129,3 +129,20 @@ def test_denoise_leaves_no_checkerboard_where_transposed_convolutions_did():
         ratios[up] = n2s.checkerboard_ratio(denoised - clean)
         assert report["settings"]["model_options"] == {"up": up, "down": "avgpool"}
     assert ratios["tconv"] > 20 > 2 > ratios["bilinear"], ratios  # and bilinear is the default (test_unet.py)
+
+
+def test_denoise_warns_when_the_noise_is_correlated_along_rows_and_says_so_in_the_report():
+    from scipy import ndimage as ndi
+
+    clean = n2s.crop_center(n2s.load_image("camera"), 96)
+    rng = np.random.default_rng(0)
+    streaky = clean + ndi.uniform_filter1d(rng.normal(0, 0.1, clean.shape), 3, axis=1) * np.sqrt(3)
+    with pytest.warns(UserWarning, match=r"correlated along rows \(horizontal streaks\)"):
+        _, report = denoise_image(np.clip(streaky, 0, 1), steps=2, progress=False)
+    assert report["noise_correlated_along"] == "horizontal"
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # white noise: no warning at all
+        _, report = denoise_image(n2s.add_noise(clean, sigma=0.1, rng=0), steps=2, progress=False)
+    assert report["noise_correlated_along"] is None
