@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 
+from n2s_core.hardware import THREAD_SETTINGS
+
 BUDGET_SECONDS = 60.0
 BUDGET_MB = 1536.0
 
@@ -34,11 +36,10 @@ subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook"
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "N2S_THREADS")
 
 
 def measure(notebook: str, *, one_core: bool) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
+    env = {k: v for k, v in os.environ.items() if k not in THREAD_SETTINGS}
     env["N2S_QUICK"] = "1"
     prefix = ["taskset", "-c", "0"] if one_core else []
     with tempfile.TemporaryDirectory() as out:

@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 
+from n2s_core.hardware import THREAD_SETTINGS
+
 RUN = """
 import json, sys, time
 import n2s_core as n2s
@@ -29,11 +31,10 @@ start = time.perf_counter()
 denoise_image(noisy, steps=int(sys.argv[1]), seed=0, progress=False)
 print(json.dumps({"seconds": time.perf_counter() - start, "threads": torch.get_num_threads()}))
 """
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "N2S_THREADS")
 
 
 def timed(steps: int, threads: int | None) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
+    env = {k: v for k, v in os.environ.items() if k not in THREAD_SETTINGS}
     if threads is not None:
         env["N2S_THREADS"] = str(threads)
     out = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", RUN, str(steps)], env=env, check=True,

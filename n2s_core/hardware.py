@@ -22,6 +22,7 @@ from pathlib import Path
 # The variables OpenMP and the BLAS/LAPACK builds read when their pools start (numpy, scipy, torch).
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
                     "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+THREAD_SETTINGS = (*THREAD_VARIABLES, "N2S_THREADS")  # every variable that can decide the count: unset all to measure
 
 
 def available_cpus(*, cgroup_root: str | Path = "/sys/fs/cgroup", affinity: set[int] | None = None) -> int:

@@ -200,12 +200,8 @@ assert sum(abs(r - meta["true_rank"]) <= 3 for r in spread["best_rank"]) >= 0.8 
 # %% slideshow={"slide_type": "subslide"}
 names = [meta["gene_names"][g] for g in genes]
 marker_index = [names.index(m) for m in sc.MARKERS]
-panels = figure3.denoised_genes(counts, marker_index, [200, draw["best_rank"], 3])
-fig, axes = plt.subplots(1, 4, figsize=(13, 3.2))
-for ax, key in zip(axes, ["raw", 200, draw["best_rank"], 3], strict=True):
-    ax.scatter(panels[key][:, 0], panels[key][:, 1], c=panels[key][:, 2], s=3, cmap="viridis")
-    ax.set(title="normalized" if key == "raw" else f"k = {key}", xlabel=sc.MARKERS[0], ylabel=sc.MARKERS[1])
-fig.tight_layout()
+ranks = [200, draw["best_rank"], 3]  # over-fit, the argmin, under-fit
+figure3.plot_gene_panels(figure3.denoised_genes(counts, marker_index, ranks), ranks, sc.MARKERS)
 plt.show()
 
 

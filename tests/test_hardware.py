@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -57,8 +58,7 @@ def test_size_thread_pools_sets_unset_variables_and_keeps_yours():
 
 
 def run_fresh(code: str, **env) -> dict:
-    base = {key: value for key, value in __import__("os").environ.items()
-            if key not in hardware.THREAD_VARIABLES and key != "N2S_THREADS"}
+    base = {key: value for key, value in os.environ.items() if key not in hardware.THREAD_SETTINGS}
     out = subprocess.run([sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True,
                          check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])

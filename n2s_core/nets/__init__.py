@@ -14,8 +14,8 @@ Follow a training step from left to right:
 
 import torch
 
-from ..hardware import size_thread_pools
+from ..hardware import thread_count
 
-_threads = size_thread_pools()  # the CPUs this process may use (affinity, cgroup quota), not the host's cores
+_threads = thread_count()  # what `import n2s_core` sized the other pools to: the CPUs this process may use
 if torch.get_num_threads() != _threads:
     torch.set_num_threads(_threads)

@@ -260,6 +260,19 @@ def _spread(values) -> str:
         f"{k}: {n}x" for k, n in zip(*counts, strict=True)) + ")"
 
 
+def plot_gene_panels(panels, ranks, markers, *, axes=None):
+    """The paper's gene scatters: ``markers[0]`` against ``markers[1]``, coloured by ``markers[2]``, normalized and
+    then at each of ``ranks`` (over-fit, argmin, under-fit), from :func:`denoised_genes`; returns the four axes."""
+    import matplotlib.pyplot as plt
+
+    axes = plt.subplots(1, 4, figsize=(13, 3.2), layout="constrained")[1] if axes is None else axes
+    titles = ("raw (normalized)", "over-fit", "argmin", "under-fit")
+    for ax, key, title in zip(axes, ["raw", *ranks], titles, strict=True):
+        ax.scatter(panels[key][:, 0], panels[key][:, 1], c=panels[key][:, 2], s=4, cmap="viridis")
+        ax.set(title=title + ("" if key == "raw" else f", k = {key}"), xlabel=markers[0], ylabel=markers[1])
+    return axes
+
+
 def _plot(result, panels):
     import matplotlib.pyplot as plt
 
@@ -288,10 +301,6 @@ def _plot(result, panels):
     axes[2].axvline(PAPER_FIGURE3_BEST_RANK, color="C3", ls=":", label="paper (real data)")
     axes[2].set(title=f"argmin over {len(spread['seeds'])} splits", xlabel="k", ylabel="splits")
     axes[2].legend(fontsize=8)
-    keys, titles = ["raw", *result["panel_ranks"]], ["raw (normalized)", "over-fit", "argmin", "under-fit"]
-    for ax, key, title in zip(bottom.subplots(1, 4), keys, titles, strict=True):
-        ax.scatter(panels[key][:, 0], panels[key][:, 1], c=panels[key][:, 2], s=4, cmap="viridis")
-        ax.set(title=title + ("" if key == "raw" else f", k = {key}"), xlabel=data["markers"][0],
-               ylabel=data["markers"][1])
+    plot_gene_panels(panels, result["panel_ranks"], data["markers"], axes=bottom.subplots(1, 4))
     bottom.suptitle(f"colour: {data['markers'][2]}" + (" (SYNTHETIC data)" if data["synthetic"] else ""))
     return fig

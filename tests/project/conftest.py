@@ -1,4 +1,4 @@
-"""Fixtures shared by the repository tests: one Debian chromium under Playwright for the whole session.
+"""Shared by the repository tests: skip-or-fail on a missing prerequisite, and one Debian chromium for the session.
 
 Playwright's sync API runs one event loop per process, so every browser test (the notebooks in JupyterLab, the
 slide decks) shares this one session-scoped browser instead of starting its own.
@@ -21,10 +21,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-dev-shm-usage"]  # containers often have a tiny /dev/shm
 
 
-def must_have(condition: bool, reason: str) -> None:
-    """Skip loudly when a browser prerequisite is missing; under CI=true, fail instead."""
+def must_have(condition: bool, reason: str, *, test: str = "BROWSER TEST") -> None:
+    """Skip loudly when a prerequisite is missing; under CI=true (CI installs everything), fail instead."""
     if not condition:
-        message = f"BROWSER TEST NOT RUN: {reason}"
+        message = f"{test} NOT RUN: {reason}"
         pytest.fail(message) if os.environ.get("CI") == "true" else pytest.skip(message)
 
 

@@ -13,7 +13,6 @@ Without jupyter-repo2docker the repo2docker tests skip loudly; under CI=true the
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -26,6 +25,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import Version
 
 from tests.project import test_environments as environments
+from tests.project.conftest import must_have
 
 ROOT = environments.ROOT
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -40,10 +40,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:pythonjsonlogger.jsonlogger has 
 
 
 def _must_have(condition: bool, reason: str) -> None:
-    """Skip loudly when a prerequisite is missing; under CI=true (CI installs the test extras), fail instead."""
-    if not condition:
-        message = f"BINDER TEST NOT RUN: {reason}"
-        pytest.fail(message) if os.environ.get("CI") == "true" else pytest.skip(message)
+    must_have(condition, reason, test="BINDER TEST")
 
 
 @pytest.fixture(scope="module")
