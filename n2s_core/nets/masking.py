@@ -7,6 +7,15 @@ A training step feeds ``1_J * s(x) + 1_{J^c} * x`` to the model and scores its o
 - ``"random"``: uniform values in [0, 1] on a random partition into 25 subsets (paper §5, supplement §5.3).
 - ``"neighbor"``: a neighbour drawn uniformly among the 8 around the pixel (the idea of Noise2Void, Krull et al.
   2019), never the centre and never a held-out neighbour; on a random partition by default.
+- ``"neighbor_centre"``: one of the 9 pixels of the 3x3 window, the centre included, as the original Noise2Void
+  code drew (its ``pm_uniform_withCP``): 1 time in 9 the pixel is "replaced" by itself, so the net can learn the
+  identity there. Kept to show why it matters (N2V2, Hoeck et al. 2022, §3); never train with it.
+- ``"median"``: the median of the 8 neighbours that are not held out (N2V2's replacement, Hoeck et al. 2022, §3).
+
+**Structured masks** (structN2V, Broaddus et al. 2020): with ``span=k`` every held-out pixel also hides the ``k``
+pixels on each side of it along ``direction`` ("horizontal": along its row; "vertical": along its column). Those
+pixels are filled with uniform values in [0, 1] and the loss still scores J alone, so a net can no longer read
+noise that is correlated along that line. The neighbour replacements never pick a hidden pixel.
 
 Borders are mirrored without repeating the edge (torch ``reflect`` = numpy ``reflect`` = scipy ``mirror``:
 ``x[-1] -> x[1]``). Masks are explicit boolean tensors (B, 1, H, W), True on held-out pixels, shared by the
@@ -26,7 +35,8 @@ from .._checks import check_choice, check_stride
 from ..interpolation import neighbor_kernel
 from .masks import _as_mask, _check_generator, _check_shape, grid_mask, random_mask
 
-REPLACEMENTS = ("axis", "diagonal", "zero", "random", "neighbor")
+REPLACEMENTS = ("axis", "diagonal", "zero", "random", "neighbor", "neighbor_centre", "median")
+DIRECTIONS = ("horizontal", "vertical")
 PARTITIONS = ("grid", "random")
 NEIGHBOR_OFFSETS = tuple((dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if (dr, dc) != (0, 0))
 
@@ -44,10 +54,12 @@ class Masker:
     >>> masked, mask = Masker("random").mask(x, generator=torch.Generator().manual_seed(0))
     """
 
-    replacement: str = "axis"  # "axis", "diagonal", "zero", "random" or "neighbor" (see the module docstring)
+    replacement: str = "axis"  # one of REPLACEMENTS (see the module docstring)
     stride: int = 4  # grid spacing: stride**2 subsets, one held out per step
     n_subsets: int = 25  # random partition: each mask holds out about 1/n_subsets of the pixels
     partition: str | None = None  # "grid" or "random"; None: grid for axis/diagonal/zero, random otherwise
+    span: int = 0  # structured mask: also hide this many pixels on each side of a held-out one, along direction
+    direction: str = "horizontal"  # "horizontal" (along rows) or "vertical" (along columns); used when span > 0
 
     def __post_init__(self):
         check_choice(self.replacement, REPLACEMENTS, name="replacement")
@@ -61,6 +73,12 @@ class Masker:
         if self.partition == "random" and self.replacement in ("axis", "diagonal"):
             raise ValueError(f"replacement={self.replacement!r} needs partition='grid': on a random partition a "
                              "held-out pixel's neighbour may be held out too; use 'neighbor', 'random' or 'zero'")
+        if isinstance(self.span, bool) or not isinstance(self.span, numbers.Integral) or self.span < 0:
+            raise ValueError(f"span must be an int >= 0 (pixels hidden on each side), got {self.span!r}")
+        check_choice(self.direction, DIRECTIONS, name="direction")
+        if self.span and self.replacement in ("axis", "diagonal"):
+            raise ValueError(f"replacement={self.replacement!r} averages neighbours that a structured mask "
+                             f"(span={self.span}) hides; use 'neighbor', 'median', 'random' or 'zero'")
 
     def mask(self, x: torch.Tensor, *, offset: int | None = None, step: int | None = None,
              generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -85,7 +103,7 @@ class Masker:
                 step = int(torch.randint(n, (1,), generator=_check_generator(generator), device=generator.device))
             offset = int(step) % n if offset is None else offset
             mask = grid_mask((height, width), offset=offset, stride=self.stride, device=x.device)
-            if self.replacement in ("axis", "diagonal", "zero"):  # the same values as fill(), on J alone
+            if self.replacement in ("axis", "diagonal", "zero") and not self.span:  # fill()'s values, on J alone
                 return self._fill_grid(x, offset), mask.expand(batch, 1, height, width)
         mask = mask.to(x.device).expand(batch, 1, height, width)
         return self.fill(x, mask, generator=generator), mask
@@ -109,6 +127,8 @@ class Masker:
         """
         x = _check_batch(x)
         mask = _as_mask(mask, (x.shape[0], 1, *x.shape[2:])).to(x.device)  # (B, 1, H, W)
+        hidden = line_mask(mask, self.span, self.direction) & ~mask if self.span else None  # (B, 1, H, W)
+        unreadable = mask if hidden is None else mask | hidden  # what a neighbour replacement may not pick
         if self.replacement in ("axis", "diagonal"):
             if (mask & (_neighbors(mask.to(x.dtype)).amax(dim=-1) > 0)).any():
                 raise ValueError(f"mask holds out touching pixels, which replacement={self.replacement!r} would "
@@ -118,9 +138,15 @@ class Masker:
             replaced = torch.zeros_like(x)
         elif self.replacement == "random":
             replaced = _uniform(x.shape, _check_generator(generator), x, dtype=x.dtype)
+        elif self.replacement == "median":
+            replaced = _neighbor_median(x, unreadable)
         else:
-            replaced = _neighbor_values(x, mask, _check_generator(generator))
-        return torch.where(mask, replaced, x)  # (B, C, H, W), a new tensor: x is never written
+            centre = self.replacement == "neighbor_centre"
+            replaced = _neighbor_values(x, unreadable, _check_generator(generator), centre=centre)
+        out = torch.where(mask, replaced, x)  # (B, C, H, W), a new tensor: x is never written
+        if hidden is not None:
+            out = torch.where(hidden, _uniform(x.shape, _check_generator(generator), x, dtype=x.dtype), out)
+        return out
 
 
 def masked_mse(prediction: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -173,18 +199,57 @@ def _neighbors(t: torch.Tensor, *, start: tuple[int, int] = (0, 0), step: int = 
                         for dr, dc in NEIGHBOR_OFFSETS], dim=-1)
 
 
-def _neighbor_values(x: torch.Tensor, mask: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+def line_mask(mask: torch.Tensor, span: int, direction: str = "horizontal") -> torch.Tensor:
+    """Grow a boolean mask (B, 1, H, W) by ``span`` pixels on each side along rows or columns (structN2V's mask).
+
+    Examples
+    --------
+    >>> mask = torch.zeros(1, 1, 3, 5, dtype=torch.bool)
+    >>> mask[0, 0, 1, 2] = True
+    >>> line_mask(mask, 1)[0, 0].int()
+    tensor([[0, 0, 0, 0, 0],
+            [0, 1, 1, 1, 0],
+            [0, 0, 0, 0, 0]], dtype=torch.int32)
+    """
+    check_choice(direction, DIRECTIONS, name="direction")
+    if span == 0:
+        return mask
+    size = (1, 2 * span + 1) if direction == "horizontal" else (2 * span + 1, 1)
+    pad = (0, span) if direction == "horizontal" else (span, 0)
+    return F.max_pool2d(mask.to(torch.float32), size, stride=1, padding=pad) > 0  # (B, 1, H, W)
+
+
+def _neighbor_values(x: torch.Tensor, mask: torch.Tensor, generator: torch.Generator, *,
+                     centre: bool = False) -> torch.Tensor:
     """Each pixel takes one neighbour drawn uniformly among those not held out (the others' values never read).
 
+    ``centre=True`` draws among the 9 pixels of the window, the pixel itself included (the original Noise2Void).
     A pixel whose 8 neighbours are all held out takes the mean of its image's kept pixels (per channel).
     """
     held = _neighbors(mask.to(x.dtype)) > 0  # (B, 1, H, W, 8): is that neighbour held out?
+    candidates = _neighbors(x)  # (B, C, H, W, 8)
+    if centre:
+        held = torch.cat([held, torch.zeros_like(held[..., :1])], dim=-1)  # (B, 1, H, W, 9): itself, always allowed
+        candidates = torch.cat([candidates, x[..., None]], dim=-1)  # (B, C, H, W, 9)
     keys = _uniform(held.shape, generator, x, dtype=torch.float32).masked_fill(held, -1.0)  # -1 never wins
     choice = keys.argmax(dim=-1, keepdim=True)  # (B, 1, H, W, 1): argmax of iid uniforms = uniform pick
-    values = _neighbors(x).gather(-1, choice.expand(*x.shape, 1)).squeeze(-1)  # (B, C, H, W)
+    values = candidates.gather(-1, choice.expand(*x.shape, 1)).squeeze(-1)  # (B, C, H, W)
     keep = ~mask
     fallback = torch.where(keep, x, 0).sum(dim=(2, 3), keepdim=True) / keep.sum(dim=(2, 3), keepdim=True)
     return torch.where(held.all(dim=-1), fallback, values)
+
+
+def _neighbor_median(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """The median of each pixel's neighbours that are not held out (the lower middle value of an even count).
+
+    A pixel whose 8 neighbours are all held out takes the mean of its image's kept pixels (per channel).
+    """
+    held = _neighbors(mask.to(x.dtype)) > 0  # (B, 1, H, W, 8)
+    values = _neighbors(x).masked_fill(held, float("nan"))  # (B, C, H, W, 8), held-out neighbours unread
+    median = values.nanmedian(dim=-1).values  # (B, C, H, W), NaN where all 8 are held out
+    keep = ~mask
+    fallback = torch.where(keep, x, 0).sum(dim=(2, 3), keepdim=True) / keep.sum(dim=(2, 3), keepdim=True)
+    return torch.where(held.all(dim=-1), fallback, median)
 
 
 def _uniform(shape, generator: torch.Generator, like: torch.Tensor, *, dtype) -> torch.Tensor:

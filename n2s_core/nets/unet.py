@@ -37,7 +37,28 @@ def _conv_block(in_channels: int, out_channels: int, *, norm: bool) -> nn.Sequen
 
 
 UPSAMPLERS = ("tconv", "bilinear", "nearest")
-DOWNSAMPLERS = ("conv", "avgpool")
+DOWNSAMPLERS = ("conv", "avgpool", "maxblurpool")
+_BINOMIAL = (0.25, 0.5, 0.25)  # the 3-tap blur of a max-blur-pool (Zhang 2019, "Making convolutional networks
+                               # shift-invariant again"); its 2-D kernel is the outer product, summing to 1
+
+
+class MaxBlurPool(nn.Module):
+    """Halve the resolution by a 2x2 max with stride 1, then a 3x3 binomial blur with stride 2 (Zhang 2019).
+
+    N2V2 (Hoeck et al. 2022, §3) puts it in place of max pooling, so that the encoder no longer aliases the noise
+    into the pixel-scale pattern the decoder then paints as a checkerboard. Borders are mirrored.
+    """
+
+    def __init__(self, channels: int):
+        super().__init__()
+        taps = torch.tensor(_BINOMIAL)
+        self.register_buffer("kernel", torch.outer(taps, taps).expand(channels, 1, 3, 3).clone())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.max_pool2d(F.pad(x, (0, 1, 0, 1), mode="reflect"), kernel_size=2, stride=1)  # (B, C, H, W)
+        blurred = F.conv2d(F.pad(x, (1, 1, 1, 1), mode="reflect"), self.kernel.to(x.dtype), stride=2,
+                           groups=x.shape[1])
+        return blurred  # (B, C, H / 2, W / 2)
 
 
 def _upsampler(kind: str, coarse: int, fine: int) -> nn.Module:
@@ -51,6 +72,8 @@ def _downsampler(kind: str, channels: int) -> nn.Module:
     """Halve the resolution, keeping ``channels``."""
     if kind == "conv":
         return nn.Conv2d(channels, channels, kernel_size=2, stride=2)
+    if kind == "maxblurpool":
+        return MaxBlurPool(channels)
     return nn.AvgPool2d(kernel_size=2)
 
 
@@ -78,8 +101,14 @@ class UNet(nn.Module):
         Noise2Self learns to use them differently: its output carries a pixel-scale checkerboard (energy at the
         Nyquist frequency (N/2, N/2) of the residual, :func:`n2s_core.diagnostics.checkerboard_ratio`). Interpolation
         treats the four alike and has none (Odena, Dumoulin & Olah 2016, "Deconvolution and checkerboard artifacts").
-    down : {"conv", "avgpool"}
-        How the encoder halves the resolution: a 2x2 stride-2 convolution, or a 2x2 average.
+    down : {"conv", "avgpool", "maxblurpool"}
+        How the encoder halves the resolution: a 2x2 stride-2 convolution, a 2x2 average, or N2V2's max-blur-pool
+        (:class:`MaxBlurPool`).
+    top_skip : bool
+        Concatenate the finest level's encoder output before the last decoder block (the classic UNet). N2V2
+        (Hoeck et al. 2022, §3) drops this one skip: the full-resolution features carry the pixel-scale detail
+        from which a blind-spot net builds its checkerboard. Without it the last decoder block reads the
+        upsampled coarser features alone.
 
     Notes
     -----
@@ -98,19 +127,22 @@ class UNet(nn.Module):
 
     def __init__(self, *, in_channels: int = 1, out_channels: int = 1,
                  features: Sequence[int] = (32, 64, 128, 256), norm: bool = True, up: str = "tconv",
-                 down: str = "conv"):
+                 down: str = "conv", top_skip: bool = True):
         super().__init__()
         self.in_channels = check_int("in_channels", in_channels, fix="; use 1 for grey or 3 for RGB")
         self.out_channels = check_int("out_channels", out_channels, fix="; use 1 for grey or 3 for RGB")
         self.features = check_features(features)
         self.norm = bool(norm)
         self.up, self.down = check_choice(up, UPSAMPLERS, name="up"), check_choice(down, DOWNSAMPLERS, name="down")
+        self.top_skip = bool(top_skip)
         pairs = list(pairwise(self.features))  # (finer width, coarser width) per step down
         self.encoders = nn.ModuleList([_conv_block(self.in_channels, self.features[0], norm=self.norm)]
                                       + [_conv_block(fine, coarse, norm=self.norm) for fine, coarse in pairs])
         self.downs = nn.ModuleList([_downsampler(self.down, fine) for fine, _ in pairs])
         self.ups = nn.ModuleList([_upsampler(self.up, coarse, fine) for fine, coarse in pairs])
-        self.decoders = nn.ModuleList([_conv_block(2 * fine, fine, norm=self.norm) for fine, _ in pairs])
+        widths = [(2 if level > 0 or self.top_skip else 1) * fine for level, (fine, _) in enumerate(pairs)]
+        self.decoders = nn.ModuleList([_conv_block(width, fine, norm=self.norm)
+                                       for width, (fine, _) in zip(widths, pairs, strict=True)])
         self.head = nn.Conv2d(self.features[0], self.out_channels, kernel_size=1)
 
     @property
@@ -129,7 +161,8 @@ class UNet(nn.Module):
             skips.append(x)
         for level in reversed(range(self.levels - 1)):
             x = self.ups[level](x)  # (B, features[level], H' / 2**level, W' / 2**level)
-            x = torch.cat([skips[level], x], dim=1)  # (B, 2 * features[level], ...)
+            if level > 0 or self.top_skip:
+                x = torch.cat([skips[level], x], dim=1)  # (B, 2 * features[level], ...)
             x = self.decoders[level](x)  # (B, features[level], ...)
         return self.head(x)[..., :height, :width]  # (B, C_out, H, W)
 

@@ -16,6 +16,7 @@ from n2s_core.nets.masking import (
     NEIGHBOR_OFFSETS,
     Masker,
     grid_mask,
+    line_mask,
     masked_mse,
     random_mask,
 )
@@ -30,6 +31,8 @@ MASKERS = {
     "random-grid": Masker("random", partition="grid"),
     "zero-random": Masker("zero", partition="random", n_subsets=4),
     "neighbor-dense": Masker("neighbor", n_subsets=2),  # half the pixels held out: some have no free neighbour
+    "median": Masker("median"),
+    "median-dense": Masker("median", n_subsets=2),
 }
 SIGNIFICANCE = 1e-3  # chi-square tests: fixed seeds, so each passes or fails the same way on every run
 
@@ -284,6 +287,59 @@ def test_neighbor_never_copies_a_held_out_pixel_and_falls_back_to_the_kept_mean(
     torch.testing.assert_close(masked[0, :, 2, 2], x[0][:, ~block[0, 0]].mean(dim=1))
 
 
+def test_the_centre_included_variant_reads_the_centre_so_the_gradient_check_can_fail():
+    # The original Noise2Void drew the replacement from a window that includes the pixel itself: 1 time in 9 it
+    # keeps its own value, and output_J then depends on input_J. The check that passes for "neighbor" fails here.
+    model = build(lambda: NETS["conv3"](1))
+    for replacement, leaks in (("neighbor", False), ("neighbor_centre", True)):
+        leaf = rand(4, 1, 16, 16, seed=3).requires_grad_()
+        masked, mask = Masker(replacement, n_subsets=4).mask(leaf, generator=gen(5))
+        (model(masked) * mask).sum().backward()
+        read = (leaf.grad != 0) & mask
+        assert bool(read.any()) is leaks
+        if leaks:  # about 1/9 of the held-out pixels kept their own value (binomial: 256 pixels, p = 1/9)
+            assert 0.05 < read.sum().item() / mask.sum().item() < 0.2
+
+
+def test_median_replacement_is_the_median_of_the_free_neighbours():
+    x = rand(1, 2, 7, 7, seed=2)
+    mask = torch.zeros(1, 1, 7, 7, dtype=torch.bool)
+    mask[..., 3, 3] = mask[..., 2, 3] = True  # the second one is the first's upper neighbour
+    masked = Masker("median").fill(x, mask)
+    free = [(3 + dr, 3 + dc) for dr, dc in NEIGHBOR_OFFSETS if (dr, dc) != (-1, 0)]
+    expected = torch.stack([x[0, :, r, c] for r, c in free], dim=-1).median(dim=-1).values
+    torch.testing.assert_close(masked[0, :, 3, 3], expected)
+
+
+@pytest.mark.parametrize("direction", ["horizontal", "vertical"])
+@pytest.mark.parametrize("replacement", ["neighbor", "median", "random", "zero"])
+@pytest.mark.parametrize("span", [1, 3])
+def test_a_structured_mask_hides_the_whole_span_from_the_output_on_J(span, replacement, direction):
+    # structN2V: output_J must not depend on any pixel within `span` of J along the direction, so that noise
+    # correlated along that line cannot be read; the pixels across the line still are.
+    model = build(lambda: NETS["conv3"](1))
+    masker = Masker(replacement, n_subsets=30, span=span, direction=direction)
+    leaf = rand(2, 1, 20, 24, seed=4).requires_grad_()
+    masked, mask = masker.mask(leaf, generator=gen(6))
+    hidden = line_mask(mask, span, direction)
+    assert hidden.sum() > mask.sum()
+    (model(masked) * mask).sum().backward()
+    assert torch.all(leaf.grad[hidden] == 0)
+    across = line_mask(mask, 1, "vertical" if direction == "horizontal" else "horizontal") & ~hidden
+    assert leaf.grad[across].abs().sum() > 0
+    kept = ~hidden.expand_as(leaf)
+    assert torch.equal(masked[kept], leaf.detach()[kept])
+
+
+def test_line_mask_grows_along_one_axis_only_and_stops_at_the_border():
+    mask = torch.zeros(1, 1, 5, 6, dtype=torch.bool)
+    mask[..., 0, 0] = mask[..., 4, 5] = True
+    grown = line_mask(mask, 2)[0, 0]
+    assert held_pixels(grown) == {(0, 0), (0, 1), (0, 2), (4, 5), (4, 4), (4, 3)}
+    assert held_pixels(line_mask(mask, 2, "vertical")[0, 0]) == {(0, 0), (1, 0), (2, 0), (4, 5), (3, 5), (2, 5)}
+    assert torch.equal(line_mask(mask, 0), mask)
+
+
 # --- loss -----------------------------------------------------------------------------------------------------------
 
 def test_masked_mse_is_the_mean_over_masked_pixels_and_channels():
@@ -345,7 +401,10 @@ def test_bad_inputs_raise_clear_errors():
         (TypeError, "floating-point", lambda: Masker().mask(torch.zeros(1, 1, 8, 8, dtype=torch.long))),
         (ValueError, "stride must be >= 2", lambda: Masker(stride=1)),
         (ValueError, "larger than the image side", lambda: Masker(stride=9).mask(x)),
-        (ValueError, "unknown replacement", lambda: Masker("median")),
+        (ValueError, "unknown replacement", lambda: Masker("mean")),
+        (ValueError, "span must be an int >= 0", lambda: Masker("random", span=-1)),
+        (ValueError, "unknown direction", lambda: Masker("random", span=1, direction="diagonal")),
+        (ValueError, "structured mask", lambda: Masker("axis", span=1)),
         (ValueError, "unknown partition", lambda: Masker(partition="checkerboard")),
         (ValueError, "needs partition='grid'", lambda: Masker("axis", partition="random")),
         (ValueError, "n_subsets must be", lambda: Masker("random", n_subsets=1)),

@@ -103,3 +103,28 @@ def test_the_small_unet_interpolates_up_and_averages_down_and_the_paper_unet_doe
         UNet(up="shuffle")
     with pytest.raises(ValueError, match=r"unknown down 'maxpool'"):
         UNet(down="maxpool")
+
+
+def test_max_blur_pool_halves_a_constant_and_blurs_an_alternating_pattern_away():
+    from n2s_core.nets.unet import MaxBlurPool
+
+    pool = MaxBlurPool(2)
+    assert [tuple(b.shape) for b in pool.buffers()] == [(2, 1, 3, 3)] and not list(pool.parameters())
+    ones = torch.ones(1, 2, 8, 6)
+    torch.testing.assert_close(pool(ones), torch.ones(1, 2, 4, 3))
+    # A column checkerboard: max over 2x2 is 1 everywhere, so nothing of the pattern survives; a stride-2 conv
+    # sampling one phase would keep it whole.
+    checker = (torch.arange(8)[:, None] + torch.arange(8)[None, :]) % 2
+    out = pool(checker[None, None].float().expand(1, 2, 8, 8))
+    torch.testing.assert_close(out, torch.ones(1, 2, 4, 4))
+
+
+@pytest.mark.parametrize("top_skip", [True, False])
+def test_dropping_the_top_skip_removes_exactly_the_finest_concatenation(top_skip):
+    net = UNet(features=(4, 8, 16), top_skip=top_skip, down="maxblurpool", up="bilinear", norm=False)
+    finest, coarser = (decoder[0].in_channels for decoder in net.decoders)
+    assert (finest, coarser) == ((8 if top_skip else 4), 16)
+    assert net(torch.zeros(1, 1, 12, 12)).shape == (1, 1, 12, 12)
+    difference = count_parameters(UNet(features=(4, 8, 16), norm=False, up="bilinear")) - count_parameters(
+        UNet(features=(4, 8, 16), norm=False, up="bilinear", top_skip=False))
+    assert difference == 4 * 4 * 9  # the first 3x3 decoder conv lost 4 input channels of 4 filters
