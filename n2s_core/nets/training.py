@@ -1,12 +1,15 @@
-"""Training loop for Noise2Self, Noise2Noise and Noise2Truth: one config, one function, one callback.
+"""Training loop for Noise2Self, Noise2Noise, Noise2Truth and the rest of the family: one config, one function.
 
-The three modes differ only in the target (paper §4, Table 2):
+The three modes of the paper differ only in the target (paper §4, Table 2):
 
 - ``"n2s"`` (Noise2Self): the input is masked and the loss is the MSE on the held-out pixels against the noisy
   image itself (:func:`~n2s_core.nets.masking.masked_mse`). No second copy, no clean image.
 - ``"n2n"`` (Noise2Noise): plain MSE against a second, independent noisy copy passed as ``target``.
 - ``"n2t"`` (Noise2Truth): plain MSE against the clean image passed as ``target``.
 
+Any other member of the family (Noise2Void, N2V2, Noise2Same, SURE, Neighbor2Neighbor, ZS-N2N) is an
+``objective=`` (:mod:`.objectives`, :mod:`.subsampling`): the loop, the batches and the optimizer stay the same.
+``config.time_limit`` stops a run after that many seconds, so members can be given the same wall-clock budget.
 The data passed in is the data: noise is never redrawn (that would quietly turn Noise2Self into Noise2Noise).
 Validation uses a fixed held-out set; for n2s its masks and fill values are drawn once, so validation losses stay
 comparable. Every random draw of training (images, crops, masks) comes from one ``torch.Generator`` seeded with
@@ -26,7 +29,8 @@ from tqdm.auto import tqdm
 from .._checks import check_choice
 from .checkpoints import load_checkpoint, save_checkpoint
 from .inference import _evaluating
-from .masking import Masker, masked_mse
+from .masking import Masker
+from .objectives import BlindSpot, Objective, Supervised
 
 MODES = ("n2s", "n2n", "n2t")
 _VAL_SEED_OFFSET = 1_000_003  # validation masks use their own stream, never the training generator's
@@ -63,6 +67,7 @@ class TrainConfig:
     amp: bool = False  # float16 mixed precision with loss scaling; CUDA only, ignored on other devices
     checkpoint: str | None = None  # file for checkpoints (written atomically); None writes none
     checkpoint_every: int = 100  # steps between checkpoints; the last step is always saved
+    time_limit: float | None = None  # stop after this many seconds of this call (the step under way finishes)
 
     def __post_init__(self):
         check_choice(self.mode, MODES, name="mode")
@@ -73,12 +78,20 @@ class TrainConfig:
         if self.crop is not None:
             _check_positive_int("crop", self.crop, minimum=2, fix="; use None to train on whole images")
         _check_positive_int("seed", self.seed, minimum=0)
+        limit = self.time_limit
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, numbers.Real) or not limit > 0):
+            raise ValueError(f"time_limit must be a positive number of seconds or None, got {limit!r}")
         self.masker  # noqa: B018 (builds the Masker now so that bad masker settings fail here)
 
     @property
     def masker(self) -> Masker:
         """The :class:`~n2s_core.nets.masking.Masker` of n2s training and validation."""
         return Masker(self.replacement, stride=self.stride, n_subsets=self.n_subsets)
+
+    @property
+    def objective(self) -> Objective:
+        """The loss of ``mode``: the masked loss for n2s, the MSE against the target for n2n and n2t."""
+        return BlindSpot(self.masker) if self.mode == "n2s" else Supervised()
 
 
 @dataclass
@@ -118,7 +131,7 @@ def pick_device(name: str = "auto") -> torch.device:
 
 def train(model: torch.nn.Module, noisy: torch.Tensor, *, config: TrainConfig, target: torch.Tensor | None = None,
           val_noisy: torch.Tensor | None = None, val_target: torch.Tensor | None = None, callback=None,
-          progress: bool = True, resume: bool = False) -> TrainResult:
+          progress: bool = True, resume: bool = False, objective: Objective | None = None) -> TrainResult:
     """Train ``model`` in place on ``noisy`` (N, C, H, W) for ``config.steps`` Adam steps; returns the histories.
 
     ``target`` (N, C, H, W) is the second noisy copy (n2n) or the clean images (n2t); n2s takes none. Validation
@@ -126,6 +139,8 @@ def train(model: torch.nn.Module, noisy: torch.Tensor, *, config: TrainConfig, t
     with masks drawn once, for n2n/n2t the MSE against ``val_target``. ``callback(step, train_loss, val_loss)``
     is called after every step (``val_loss`` is None between validations). ``resume=True`` continues from
     ``config.checkpoint`` up to ``config.steps``. The model is left in train mode on the chosen device.
+    ``objective`` replaces the loss of ``config.mode`` (e.g. ``Noise2Same()``); it needs a target only if its
+    ``needs_target`` says so, and validates with its own loss, its random draws fixed once.
 
     Examples
     --------
@@ -136,10 +151,14 @@ def train(model: torch.nn.Module, noisy: torch.Tensor, *, config: TrainConfig, t
     (3, None)
     """
     device = pick_device(config.device)
-    data = _check_data(noisy, target, config, names=("noisy", "target"))
+    if objective is not None and not isinstance(objective, Objective):
+        raise TypeError(f"objective must be an n2s_core.nets.objectives.Objective, got {type(objective).__name__}")
+    custom, objective = objective is not None, objective or config.objective
+    data = _check_data(noisy, target, config, names=("noisy", "target"), objective=objective if custom else None)
     if val_noisy is None and val_target is not None:
         raise ValueError("val_target was given without val_noisy; pass both (or neither)")
-    val = None if val_noisy is None else _fixed_validation(val_noisy, val_target, config, device)
+    val = None if val_noisy is None else _fixed_validation(val_noisy, val_target, config, device,
+                                                           objective=objective if custom else None)
     model.to(device).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     scaler = torch.amp.GradScaler("cuda", enabled=config.amp and device.type == "cuda")
@@ -150,18 +169,24 @@ def train(model: torch.nn.Module, noisy: torch.Tensor, *, config: TrainConfig, t
     with tqdm(range(start + 1, config.steps + 1), initial=start, total=config.steps, disable=not progress) as bar:
         for step in bar:
             x, y = (t.to(device) for t in _draw_batch(*data, config=config, generator=generator))  # (B, C, h, w)
-            result.train_loss.append(_step(model, x, y, optimizer, scaler, config=config, generator=generator))
+            done = _progress(step, config, time.perf_counter() - clock)
+            result.train_loss.append(_step(model, x, y, optimizer, scaler, objective=objective, generator=generator,
+                                           progress=done))
             val_loss = None
-            if val is not None and step % config.val_every == 0:
-                val_loss = _validation_loss(model, *val, config=config)
+            out_of_time = config.time_limit is not None and time.perf_counter() - clock >= config.time_limit
+            if val is not None and (step % config.val_every == 0 or out_of_time):
+                val_loss = _validation_loss(model, *val, config=config, objective=objective if custom else None)
                 result.val_loss.append(val_loss)
                 result.val_steps.append(step)
             shown = f"loss={result.train_loss[-1]:.4g}" + (f" val={result.val_loss[-1]:.4g}" if result.val_loss else "")
             bar.set_postfix_str(shown, refresh=False)
-            if config.checkpoint is not None and (step % config.checkpoint_every == 0 or step == config.steps):
+            last = step == config.steps or out_of_time
+            if config.checkpoint is not None and (step % config.checkpoint_every == 0 or last):
                 save_checkpoint(config, model, optimizer, scaler, generator, result, step)
             if callback is not None:
                 callback(step, result.train_loss[-1], val_loss)
+            if out_of_time:
+                break
     if result.val_loss:
         result.best_step = result.val_steps[min(range(len(result.val_loss)), key=result.val_loss.__getitem__)]
     result.wall_time = time.perf_counter() - clock
@@ -173,14 +198,16 @@ def _check_positive_int(name: str, value, *, minimum: int = 1, fix: str = "") ->
         raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}{fix}")
 
 
-def _step(model, x, y, optimizer, scaler, *, config: TrainConfig, generator) -> float:
-    """One Adam step on a batch x (B, C, h, w): masked MSE against x itself (n2s) or MSE against y (n2n, n2t)."""
+def _progress(step: int, config: TrainConfig, elapsed: float) -> float:
+    """How far the run is, from 0 to 1: by steps, or by the clock when a time limit is nearer."""
+    done = (step - 1) / config.steps
+    return min(1.0, max(done, elapsed / config.time_limit) if config.time_limit is not None else done)
+
+
+def _step(model, x, y, optimizer, scaler, *, objective: Objective, generator, progress: float) -> float:
+    """One Adam step on a batch x (B, C, h, w) and its target y (x itself when the objective takes none)."""
     with torch.autocast(x.device.type, dtype=torch.float16, enabled=scaler.is_enabled()):
-        if config.mode == "n2s":
-            masked, mask = config.masker.mask(x, generator=generator)  # (B, C, h, w), (B, 1, h, w)
-            loss = masked_mse(model(masked).float(), x.float(), mask)  # the loss in float32, even under amp
-        else:
-            loss = torch.nn.functional.mse_loss(model(x).float(), y.float())
+        loss = objective.loss(model, x, y, generator=generator, progress=progress)  # float32, even under amp
     optimizer.zero_grad(set_to_none=True)
     scaler.scale(loss).backward()
     scaler.step(optimizer)
@@ -201,19 +228,31 @@ def _draw_batch(noisy: torch.Tensor, target: torch.Tensor, *, config: TrainConfi
     return tuple(torch.stack([t[i, :, r:r + size, c:c + size] for i, r, c in boxes]) for t in (noisy, target))
 
 
-def _fixed_validation(val_noisy, val_target, config: TrainConfig, device):
+def _fixed_validation(val_noisy, val_target, config: TrainConfig, device, *, objective=None):
     """``(inputs, targets, mask)`` on ``device``, drawn once: n2s masks and fill values never change."""
-    val_noisy, val_target = _check_data(val_noisy, val_target, config, names=("val_noisy", "val_target"), crop=False)
-    if config.mode != "n2s":
+    val_noisy, val_target = _check_data(val_noisy, val_target, config, names=("val_noisy", "val_target"), crop=False,
+                                        objective=objective)
+    if config.mode != "n2s" or objective is not None:
         return val_noisy.to(device), val_target.to(device), None
     generator = torch.Generator().manual_seed(config.seed + _VAL_SEED_OFFSET)
     masked, mask = config.masker.mask(val_noisy, generator=generator)  # (M, C, H, W), (M, 1, H, W)
     return masked.to(device), val_noisy.to(device), mask.to(device)
 
 
-def _validation_loss(model, inputs, targets, mask, *, config: TrainConfig) -> float:
-    """Mean squared error over the masked pixels (n2s) or all pixels, in eval mode, ``batch_size`` at a time."""
+def _validation_loss(model, inputs, targets, mask, *, config: TrainConfig, objective=None) -> float:
+    """Mean squared error over the masked pixels (n2s) or all pixels, in eval mode, ``batch_size`` at a time.
+
+    A custom objective is scored by its own loss, weighted by batch size, its draws reseeded the same every time.
+    """
     total, count = 0.0, 0
+    if objective is not None:
+        generator = torch.Generator().manual_seed(config.seed + _VAL_SEED_OFFSET)
+        with _evaluating(model), torch.no_grad():
+            for start in range(0, len(inputs), config.batch_size):
+                part = slice(start, start + config.batch_size)
+                loss = objective.loss(model, inputs[part], targets[part], generator=generator, progress=1.0)
+                total, count = total + float(loss) * len(inputs[part]), count + len(inputs[part])
+        return total / count
     with _evaluating(model), torch.no_grad():
         for start in range(0, len(inputs), config.batch_size):
             part = slice(start, start + config.batch_size)
@@ -224,17 +263,22 @@ def _validation_loss(model, inputs, targets, mask, *, config: TrainConfig) -> fl
     return total / count
 
 
-def _check_data(noisy, target, config: TrainConfig, *, names, crop: bool = True):
-    """Check shapes and the mode's target; returns ``(noisy, target)`` with target = noisy for n2s."""
+def _check_data(noisy, target, config: TrainConfig, *, names, crop: bool = True, objective=None):
+    """Check shapes and the mode's (or objective's) target; returns ``(noisy, target)``, target = noisy if none."""
     for name, value in zip(names, (noisy, target), strict=True):
         if value is not None and (not isinstance(value, torch.Tensor) or not value.is_floating_point()
                                   or value.ndim != 4):
             raise TypeError(f"{name} must be a float tensor (N, C, H, W), got "
                             f"{getattr(value, 'shape', type(value).__name__)}; e.g. torch.as_tensor(image)[None, None]")
-    if config.mode == "n2s" and target is not None:
+    if objective is not None:
+        if objective.needs_target != (target is not None):
+            what = "needs" if objective.needs_target else "takes no"
+            raise ValueError(f"{type(objective).__name__} {what} {names[1]}, got "
+                             f"{'None' if target is None else 'one'}")
+    elif config.mode == "n2s" and target is not None:
         raise ValueError(f"mode='n2s' trains against the noisy images themselves, so {names[1]} must be None; "
                          "use mode='n2n' (second noisy copy) or mode='n2t' (clean images) to train against it")
-    if config.mode != "n2s" and target is None:
+    elif config.mode != "n2s" and target is None:
         what = "the second noisy copy" if config.mode == "n2n" else "the clean images"
         raise ValueError(f"mode={config.mode!r} needs {names[1]} ({what}), got None; pass it, or use mode='n2s' "
                          "to train on the noisy images alone")
