@@ -46,7 +46,7 @@ class TrainConfig:
     Examples
     --------
     >>> TrainConfig(steps=100).masker
-    Masker(replacement='random', stride=4, n_subsets=25, partition='random')
+    Masker(replacement='random', stride=4, n_subsets=25, partition='random', span=0, direction='horizontal')
     >>> TrainConfig(mode="n2v")
     Traceback (most recent call last):
     ...
