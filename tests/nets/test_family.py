@@ -1,0 +1,32 @@
+"""Tests of n2s_core.nets.family: every member trains within its budget and denoises; settings are checked."""
+
+from __future__ import annotations
+
+import pytest
+
+import n2s_core as n2s
+from n2s_core.nets.family import MEMBERS, train_member
+
+
+@pytest.mark.parametrize("name", MEMBERS)
+def test_every_member_trains_for_its_budget_and_returns_an_image_on_the_unit_range(name):
+    clean, noisy = n2s.noisy_camera(size=48, sigma=0.1)
+    denoised, info = train_member(name, noisy, seconds=0.3, sigma=0.1)
+    assert denoised.shape == noisy.shape and 0 <= denoised.min() and denoised.max() <= 1
+    assert info["steps"] >= 1 and info["train_seconds"] >= 0.3
+    assert noisy.flags.writeable and (noisy == n2s.noisy_camera(size=48, sigma=0.1)[1]).all()  # input untouched
+
+
+def test_a_few_seconds_of_noise2self_beat_the_noisy_input():
+    clean, noisy = n2s.noisy_camera(size=64, sigma=0.15)
+    denoised, _ = train_member("Noise2Self", noisy, seconds=3)
+    assert n2s.psnr(clean, denoised) > n2s.psnr(clean, noisy) + 2
+
+
+def test_members_say_what_they_need():
+    _, noisy = n2s.noisy_camera(size=32)
+    with pytest.raises(ValueError, match="SURE needs the Gaussian noise sigma"):
+        train_member("SURE", noisy, seconds=0.1)
+    with pytest.raises(ValueError, match="unknown member 'N2N'"):
+        train_member("N2N", noisy, seconds=0.1)
+    assert all(member.assumes and member.source for member in MEMBERS.values())
