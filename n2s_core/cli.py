@@ -71,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     den.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 3e-3)")
     den.add_argument("--invariant", action="store_true", help="J-invariant prediction (16 passes) instead of one")
     den.add_argument("--seed", type=int, default=0, help="seeds weights, crops and masks (default 0)")
+    den.add_argument("--structured", choices=("horizontal", "vertical"),
+                     help="structured mask (structN2V) for noise correlated along rows (horizontal) or columns")
+    den.add_argument("--mask-span", type=int, metavar="K",
+                     help="pixels hidden on each side of a held-out one along --structured (default 2 with it)")
     den.add_argument("--report", type=Path, help="JSON run report (default: OUTPUT with a .json suffix)")
     den.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
     den.set_defaults(run=_denoise)
@@ -148,6 +152,10 @@ def _denoise(args) -> int:
     if args.model not in MODELS:
         raise ValueError(f"unknown model {args.model!r}; choose one of {', '.join(MODELS)}")
     report_path = args.report or args.out.with_suffix(".json")
+    if args.mask_span is not None and (args.structured is None or args.mask_span < 1):
+        raise ValueError("--mask-span needs --structured horizontal|vertical and a value >= 1, e.g. "
+                         "--structured horizontal --mask-span 2")
+    span = 0 if args.structured is None else (2 if args.mask_span is None else args.mask_span)
     _check_outputs(args.image, args.out, report_path)
     image, channel_axis = read_image(args.image)
     if args.out.suffix.lower() in (".jpg", ".jpeg") and _file_dtype(args.image) == np.uint16:
@@ -155,7 +163,8 @@ def _denoise(args) -> int:
     from .nets.single_image import denoise_image
 
     denoised, report = denoise_image(image, channel_axis=channel_axis, model=args.model, steps=args.steps,
-                                     lr=args.lr, seed=args.seed, device=args.device, invariant=args.invariant)
+                                     lr=args.lr, seed=args.seed, device=args.device, invariant=args.invariant,
+                                     mask_span=span, mask_direction=args.structured or "horizontal")
     write_image(args.out, denoised, like=args.image)
     report = {"image": str(args.image), "output": str(args.out), **report}
     report_path.write_text(json.dumps(report, indent=2) + "\n")

@@ -127,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[var] = threads
     # no network, no tips, no telemetry
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ["TQDM_DISABLE"] = "1"  # careamics' "Computing mean/std statistics" bar
 
     import logging
 
@@ -145,13 +146,13 @@ def main(argv: list[str] | None = None) -> int:
 
     # Lightning's info lines ("GPU available: False ...", "`Trainer.fit` stopped ...")
     # and careamics' own info logging are not wanted; warnings still show.
-    for name in ("lightning", "lightning.pytorch", "lightning.fabric", "pytorch_lightning"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    for name in list(logging.root.manager.loggerDict):
-        if name.startswith("careamics"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+    logging.disable(logging.INFO)
+    # Known-harmless warnings: num_workers=0 is deliberate; there is no logger to
+    # show per-step logs; lightning 2.6.6 calls a torch.utils._pytree API that torch
+    # 2.13 deprecated.
     warnings.filterwarnings("ignore", message=".*does not have many workers.*")
-    warnings.filterwarnings("ignore", message=".*GPU available.*")
+    warnings.filterwarnings("ignore", message=".*smaller than the logging interval.*")
+    warnings.filterwarnings("ignore", message=".*isinstance\\(treespec, LeafSpec\\).*")
 
     noisy = np.load(args.noisy)
     if noisy.ndim != 2:
@@ -208,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         if side > 512:  # whole image in one go up to 512 px, tiles beyond that
             tile_kwargs = {"tile_size": (256, 256), "tile_overlap": (48, 48)}
         t1 = time.perf_counter()
-        preds, _sources = careamist.predict(image, batch_size=1, **tile_kwargs)
+        preds, _sources = careamist.predict(image, **tile_kwargs)
         predict_seconds = time.perf_counter() - t1
         used_config = careamist.config.model_dump(mode="json")
 

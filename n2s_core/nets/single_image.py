@@ -30,7 +30,8 @@ _HISTORY_POINTS = 200  # the report keeps at most this many (step, loss) pairs
 def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-small", steps: int = 300,
                   batch_size: int = 8, crop: int | None = 64, lr: float = 3e-3, replacement: str = "random",
                   seed: int = 0, device: str = "auto", invariant: bool = False, progress: bool = True,
-                  model_options: dict | None = None) -> tuple[np.ndarray, dict]:
+                  model_options: dict | None = None, mask_span: int = 0,
+                  mask_direction: str = "horizontal") -> tuple[np.ndarray, dict]:
     """Train a fresh net by Noise2Self on ``image`` alone and return its denoised output with a run report.
 
     Parameters
@@ -59,6 +60,10 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
         Show a tqdm progress bar of the training.
     model_options : dict, optional
         Keyword arguments for the net's constructor, e.g. ``{"up": "tconv"}`` (:class:`~n2s_core.nets.unet.UNet`).
+    mask_span, mask_direction : int, str
+        A structured mask (structN2V): each held-out pixel also hides ``mask_span`` pixels on each side along
+        rows ("horizontal") or columns ("vertical"), in training and in the J-invariant prediction. For noise
+        correlated along rows or columns (streaks), which a plain blind spot would learn to reproduce.
 
     Returns
     -------
@@ -84,9 +89,9 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
     axis = None if channel_axis is None else normalize_axis(channel_axis, arr.ndim)
     planes = arr[None] if axis is None else np.moveaxis(arr, axis, 0)  # (C, H, W)
     crop = None if crop is not None and crop >= min(planes.shape[1:]) else crop
-    streaks = _streaks(planes)
+    streaks = _streaks(planes, structured=mask_span > 0)
     config = TrainConfig(mode="n2s", steps=steps, batch_size=batch_size, lr=lr, crop=crop, replacement=replacement,
-                         seed=seed, device=device)
+                         seed=seed, device=device, mask_span=mask_span, mask_direction=mask_direction)
     torch_device = pick_device(device)
     net = build_model(model, in_channels=planes.shape[0], **(model_options or {}))
     net = seed_weights(net, seed)  # the global RNG is left alone
@@ -97,7 +102,7 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
     denoised = np.clip(out[0] if axis is None else np.moveaxis(out, 0, axis), 0.0, 1.0)
     settings = {"model": model, "model_options": dict(model_options or {}),
                 "steps": steps, "batch_size": batch_size, "crop": crop, "lr": lr,
-                "replacement": replacement, "seed": seed, "device": device, "invariant": bool(invariant),
+                "replacement": replacement, "mask_span": mask_span, "mask_direction": mask_direction, "seed": seed, "device": device, "invariant": bool(invariant),
                 "channel_axis": channel_axis}
     report = {"settings": settings, "noise_correlated_along": streaks,
               "model": model, "parameters": count_parameters(net), "device": result.device,
@@ -111,7 +116,8 @@ def _predict(net, x: torch.Tensor, *, invariant: bool, config: TrainConfig, devi
     the CPU and goes to the net's ``device`` one tile at a time."""
     if not invariant:
         return predict_tiled(net, x, tile=TILE, overlap=TILE_OVERLAP)
-    masker = Masker(config.replacement, stride=INVARIANT_STRIDE, partition="grid")
+    masker = Masker(config.replacement, stride=INVARIANT_STRIDE, partition="grid", span=config.mask_span,
+                    direction=config.mask_direction)
     generator = torch.Generator(device=device).manual_seed(config.seed)
     return predict_tiled(net, x, tile=TILE, overlap=TILE_OVERLAP, masker=masker, batch_size=config.batch_size,
                          generator=generator)
@@ -124,7 +130,7 @@ def _losses(train_loss: list[float]) -> dict:
             "loss_history": {"steps": [int(i) + 1 for i in keep], "loss": [train_loss[i] for i in keep]}}
 
 
-def _streaks(planes) -> str | None:
+def _streaks(planes, *, structured: bool = False) -> str | None:
     """Warn when the noise looks correlated along rows or columns (:func:`~n2s_core.diagnostics.correlated_axis`).
 
     Noise2Self assumes noise independent from pixel to pixel; where neighbours share noise, a net that hides one
@@ -133,10 +139,11 @@ def _streaks(planes) -> str | None:
     if min(planes.shape[1:]) < 8:
         return None
     axis = correlated_axis(planes.mean(axis=0))
-    if axis is not None:
+    if axis is not None and not structured:
         warnings.warn(f"the noise of this image looks correlated along {'rows' if axis == 'horizontal' else 'columns'} "
                       f"({axis} streaks): Noise2Self assumes noise independent from pixel to pixel, so the net may "
-                      "reproduce the streaks (n2s_core.diagnostics.noise_autocorrelation shows the correlation)",
+                      f"reproduce the streaks (n2s_core.diagnostics.noise_autocorrelation shows the correlation); "
+                      f"a structured mask hides them: --structured {axis} (mask_direction={axis!r}, mask_span=2)",
                       UserWarning, stacklevel=3)
     return axis
 

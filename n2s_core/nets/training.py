@@ -61,6 +61,8 @@ class TrainConfig:
     replacement: str = "random"  # n2s only: what fills the held-out pixels (see n2s_core.nets.masking)
     stride: int = 4  # n2s only, grid replacements ("axis", "diagonal", "zero"): stride**2 subsets
     n_subsets: int = 25  # n2s only, random partition ("random", "neighbor"): each mask holds ~1/n_subsets pixels
+    mask_span: int = 0  # n2s only: structured mask (structN2V), also hide this many pixels each side along...
+    mask_direction: str = "horizontal"  # ...rows ("horizontal") or columns ("vertical"); for row/column streaks
     val_every: int = 50  # validate at every multiple of this step (when a validation set is given)
     seed: int = 0  # seeds the training generator (batches, crops, masks) and the fixed validation masks
     device: str = "auto"  # "auto" (cuda, then mps, then cpu) or any torch device name
@@ -86,7 +88,8 @@ class TrainConfig:
     @property
     def masker(self) -> Masker:
         """The :class:`~n2s_core.nets.masking.Masker` of n2s training and validation."""
-        return Masker(self.replacement, stride=self.stride, n_subsets=self.n_subsets)
+        return Masker(self.replacement, stride=self.stride, n_subsets=self.n_subsets, span=self.mask_span,
+                      direction=self.mask_direction)
 
     @property
     def objective(self) -> Objective:
