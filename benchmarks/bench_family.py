@@ -39,8 +39,9 @@ def classical_row(name: str, clean, noisy) -> dict:
     started = time.perf_counter()
     result = n2s.calibrate_denoiser(noisy, method.function, method.grid(noisy))
     denoised = method.function(noisy, **result.best_parameters)
-    return {"method": method.label + " (calibrated)", "kind": "classical", "seconds": round(time.perf_counter() - started, 1),
-            "psnr": round(n2s.psnr(clean, denoised), 2), "checkerboard": round(n2s.checkerboard_ratio(denoised - clean), 2),
+    return {"method": method.label + " (calibrated)", "kind": "classical",
+            "seconds": round(time.perf_counter() - started, 1), "psnr": round(n2s.psnr(clean, denoised), 2),
+            "checkerboard": round(n2s.checkerboard_ratio(denoised - clean), 2),
             "parameters": {k: v for k, v in result.best_parameters.items() if isinstance(v, (int, float, str))}}
 
 
@@ -70,7 +71,7 @@ def main() -> int:
                 continue
             rows.append(classical_row(name, clean, noisy))
             print(f"  {rows[-1]['method']:22s} {rows[-1]['psnr']:6.2f} dB  {rows[-1]['seconds']:5.1f} s", flush=True)
-        report["rows"][noise].append({"method": "noisy input", "kind": "input", "psnr": round(n2s.psnr(clean, noisy), 2)})
+        rows.append({"method": "noisy input", "kind": "input", "psnr": round(n2s.psnr(clean, noisy), 2)})
     report["finished_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     write_json(Path(args.out), report)
     if Path(args.out).resolve() == (Path("results") / "family.json").resolve():

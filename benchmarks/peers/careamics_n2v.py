@@ -204,10 +204,15 @@ def main(argv: list[str] | None = None) -> int:
         epochs = int(careamist.trainer.current_epoch)
         steps = int(careamist.trainer.global_step)
 
-        side = max(image.shape)
+        # Whole image in one pass when it is at most 512 px and each side is a
+        # multiple of 2**depth (a UNet constraint careamics enforces); otherwise
+        # careamics' own tiled prediction (tiles <= 256 px, zero-padded at need).
+        multiple = 2 ** int(careamist.config.algorithm_config.model.depth)
         tile_kwargs = {}
-        if side > 512:  # whole image in one go up to 512 px, tiles beyond that
-            tile_kwargs = {"tile_size": (256, 256), "tile_overlap": (48, 48)}
+        if max(image.shape) > 512 or any(n % multiple for n in image.shape):
+            tile = tuple(min(256, -(-n // 16) * 16) for n in image.shape)
+            overlap = tuple(min(48, t // 4 * 2) for t in tile)
+            tile_kwargs = {"tile_size": tile, "tile_overlap": overlap}
         t1 = time.perf_counter()
         preds, _sources = careamist.predict(image, **tile_kwargs)
         predict_seconds = time.perf_counter() - t1
@@ -232,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "careamics_seed": careamics_seed,
         "shape": list(image.shape),
-        "tiled_prediction": bool(tile_kwargs),
+        "tiled_prediction": {k: list(v) for k, v in tile_kwargs.items()} or False,
         "config": {
             "algorithm": algo_cfg.get("algorithm"),
             "model": algo_cfg.get("model"),

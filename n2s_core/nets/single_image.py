@@ -102,7 +102,8 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
     denoised = np.clip(out[0] if axis is None else np.moveaxis(out, 0, axis), 0.0, 1.0)
     settings = {"model": model, "model_options": dict(model_options or {}),
                 "steps": steps, "batch_size": batch_size, "crop": crop, "lr": lr,
-                "replacement": replacement, "mask_span": mask_span, "mask_direction": mask_direction, "seed": seed, "device": device, "invariant": bool(invariant),
+                "replacement": replacement, "mask_span": mask_span, "mask_direction": mask_direction,
+                "seed": seed, "device": device, "invariant": bool(invariant),
                 "channel_axis": channel_axis}
     report = {"settings": settings, "noise_correlated_along": streaks,
               "model": model, "parameters": count_parameters(net), "device": result.device,
