@@ -206,13 +206,14 @@ def main(argv: list[str] | None = None) -> int:
 
         # Whole image in one pass when it is at most 512 px and each side is a
         # multiple of 2**depth (a UNet constraint careamics enforces); otherwise
-        # careamics' own tiled prediction (tiles <= 256 px, zero-padded at need).
+        # careamics' own tiled prediction (square power-of-2 tiles of at most
+        # 256 px, zero-padded at need).
         multiple = 2 ** int(careamist.config.algorithm_config.model.depth)
         tile_kwargs = {}
         if max(image.shape) > 512 or any(n % multiple for n in image.shape):
-            tile = tuple(min(256, -(-n // 16) * 16) for n in image.shape)
-            overlap = tuple(min(48, t // 4 * 2) for t in tile)
-            tile_kwargs = {"tile_size": tile, "tile_overlap": overlap}
+            # careamics wants square, power-of-2 tiles and even overlaps
+            t = min(256, max(16, 1 << (max(image.shape) - 1).bit_length()))
+            tile_kwargs = {"tile_size": (t, t), "tile_overlap": (min(48, t // 4),) * 2}
         t1 = time.perf_counter()
         preds, _sources = careamist.predict(image, **tile_kwargs)
         predict_seconds = time.perf_counter() - t1

@@ -96,3 +96,16 @@ def train_member(name: str, noisy, *, seconds: float, sigma: float | None = None
     info = {"steps": len(result.train_loss), "train_seconds": round(result.wall_time, 2),
             "predict_seconds": round(time.perf_counter() - clock, 2)}
     return np.clip(out.astype(np.float64), 0.0, 1.0), info
+
+
+def train_family(noisy, *, seconds: float, sigma: float | None = None, names=None, seed: int = 0,
+                 progress: bool = True) -> dict[str, tuple[np.ndarray, dict]]:
+    """:func:`train_member` for every member (or ``names``), the same budget each; members that need a sigma are
+    skipped when ``sigma`` is None. Returns ``{name: (denoised, info)}`` in ``MEMBERS`` order."""
+    from tqdm.auto import tqdm
+
+    chosen = [name for name in (names or MEMBERS) if sigma is not None or not MEMBERS[name].needs_sigma]
+    results = {}
+    for name in tqdm(chosen, desc=f"{seconds:g} s each", disable=not progress):
+        results[name] = train_member(name, noisy, seconds=seconds, sigma=sigma, seed=seed)
+    return results

@@ -30,3 +30,12 @@ def test_members_say_what_they_need():
     with pytest.raises(ValueError, match="unknown member 'N2N'"):
         train_member("N2N", noisy, seconds=0.1)
     assert all(member.assumes and member.source for member in MEMBERS.values())
+
+
+def test_train_family_skips_what_needs_a_sigma_when_none_is_known():
+    _, noisy = n2s.noisy_camera(size=32)
+    from n2s_core.nets.family import train_family
+
+    results = train_family(noisy, seconds=0.1, names=["Noise2Self", "SURE"], progress=False)
+    assert list(results) == ["Noise2Self"]
+    assert list(train_family(noisy, seconds=0.1, sigma=0.1, names=["SURE"], progress=False)) == ["SURE"]
