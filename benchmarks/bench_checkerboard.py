@@ -5,6 +5,9 @@ crops of 64 x 64, lr 3e-3) of the small UNet with each (down, up) pair, seeds 0 
 PSNR against the clean image and the checkerboard ratio (n2s_core.metrics.checkerboard_ratio: power at the Nyquist
 frequency (N/2, N/2) over its surroundings) of the residual against the clean image and against the noisy one.
 Transposed convolutions (tconv) are the cause; bilinear upsampling is the small UNet's default since this run.
+Then, keeping the transposed convolutions, each of N2V2's fixes (Hoeck et al. 2022: no top skip connection,
+max-blur-pool downsampling, median replacement), all three together, and J-invariant inference (16 masked passes):
+what each does to the checkerboard on its own. Notebook 11 shows the table.
 
     .venv/bin/python benchmarks/bench_checkerboard.py [--out results/checkerboard.json]
 """
@@ -15,12 +18,22 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 import n2s_core as n2s
 from n2s_core.nets.single_image import denoise_image
+from n2s_core.paper import committed
 
 VARIANTS = [("conv", "tconv"), ("avgpool", "tconv"), ("conv", "bilinear"), ("avgpool", "bilinear"),
             ("avgpool", "nearest")]
+TCONV = {"down": "conv", "up": "tconv"}
+FIXES = [  # (label, model options, replacement, J-invariant inference): each N2V2 fix alone on the tconv net
+    ("no top skip", {**TCONV, "top_skip": False}, "random", False),
+    ("max-blur-pool", {**TCONV, "down": "maxblurpool"}, "random", False),
+    ("median replacement", TCONV, "median", False),
+    ("N2V2: all three", {**TCONV, "top_skip": False, "down": "maxblurpool"}, "median", False),
+    ("J-invariant inference", TCONV, "random", True),
+]
 
 
 def main() -> int:
@@ -31,25 +44,33 @@ def main() -> int:
     clean, noisy = n2s.noisy_camera(sigma=0.1, rng=3, size=256)
     print(f"noisy {n2s.psnr(clean, noisy):.2f} dB; checkerboard ratio of the noise itself "
           f"{n2s.checkerboard_ratio(noisy - clean):.2f}")
-    print(f"{'down':8s} {'up':9s} {'seed':>4s} {'PSNR':>6s} {'ratio vs clean':>15s} {'ratio vs noisy':>15s}")
+    print(f"{'variant':22s} {'seed':>4s} {'PSNR':>6s} {'ratio vs clean':>15s} {'ratio vs noisy':>15s}")
     rows = []
-    for down, up in VARIANTS:
+    variants = [(f"{down}/{up}", {"down": down, "up": up}, "random", False) for down, up in VARIANTS] + FIXES
+    for label, options, replacement, invariant in variants:
+        down, up = options["down"], options["up"]
         for seed in range(args.seeds):
             started = time.perf_counter()
-            denoised, _ = denoise_image(noisy, seed=seed, progress=False, model_options={"down": down, "up": up})
-            row = {"down": down, "up": up, "seed": seed, "psnr": round(n2s.psnr(clean, denoised), 2),
+            denoised, _ = denoise_image(noisy, seed=seed, progress=False, model_options=options,
+                                        replacement=replacement, invariant=invariant)
+            row = {"label": label, "down": down, "up": up, "top_skip": options.get("top_skip", True),
+                   "replacement": replacement, "invariant": invariant,
+                   "seed": seed, "psnr": round(n2s.psnr(clean, denoised), 2),
                    "ratio_vs_clean": round(n2s.checkerboard_ratio(denoised - clean), 2),
                    "ratio_vs_noisy": round(n2s.checkerboard_ratio(denoised - noisy), 2),
                    "seconds": round(time.perf_counter() - started, 1)}
             rows.append(row)
-            print(f"{down:8s} {up:9s} {seed:4d} {row['psnr']:6.2f} {row['ratio_vs_clean']:15.2f} "
+            print(f"{label:22s} {seed:4d} {row['psnr']:6.2f} {row['ratio_vs_clean']:15.2f} "
                   f"{row['ratio_vs_noisy']:15.2f}", flush=True)
     if args.out:
         report = {"image": "camera 256 x 256, sigma 0.1, seed 3", "training": "denoise defaults (300 steps)",
+                  "fixes": "rows 10 on: N2V2's fixes and J-invariant inference, each on the conv/tconv net",
                   "rows": rows, "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         with open(args.out, "w") as handle:
             json.dump(report, handle, indent=2)
             handle.write("\n")
+        if Path(args.out).resolve() == (Path("results") / "checkerboard.json").resolve():
+            committed.bundle()  # notebook 11 reads the copy shipped in the package
     return 0
 
 

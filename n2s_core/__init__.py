@@ -54,7 +54,7 @@ from .diagnostics import checkerboard_ratio, correlated_axis, noise_autocorrelat
 from .interpolation import interpolate_neighbors, neighbor_kernel
 from .invariance import denoise_invariant, ground_truth_loss, loss_decomposition, self_supervised_loss
 from .metrics import mse, psnr, rescale_to, ssim
-from .noise import add_noise, hanzi_noise, imagenet_noise, scmos_noise
+from .noise import add_noise, hanzi_noise, imagenet_noise, scmos_noise, streak_noise
 from .partitions import count_subsets, grid_labels, random_labels, subset_mask
 
 __version__ = "0.1.0"
@@ -66,6 +66,6 @@ __all__ = [
     "grid_labels", "ground_truth_loss", "hanzi_noise", "imagenet_noise", "interpolate_neighbors", "load_dataset",
     "load_folder", "load_image", "loss_decomposition", "make_cellnet_like", "make_hanzi", "make_imagenet_like",
     "median", "mix", "mixing_weight", "mse", "neighbor_kernel", "noise_autocorrelation", "noisy_camera", "pick_scale",
-    "psnr", "random_labels", "raw_psnr", "rescale_to", "scmos_noise", "self_supervised_loss", "ssim", "subset_mask",
+    "psnr", "random_labels", "raw_psnr", "rescale_to", "scmos_noise", "self_supervised_loss", "streak_noise", "ssim", "subset_mask",
     "swept_parameter",
 ]

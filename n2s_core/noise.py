@@ -225,3 +225,36 @@ def imagenet_noise(clean, *, photons: float = 30.0, sigma: float = 80 / 255, p: 
     0.3
     """
     return add_noise(clean, photons=photons, sigma=sigma, p=p, rng=rng)
+
+
+def streak_noise(clean, *, sigma: float = 0.1, length: int = 3, direction: str = "horizontal", rng=None,
+                 clip: bool = True) -> np.ndarray:
+    """Gaussian noise correlated along rows (or columns): white noise averaged over ``length`` neighbours, rescaled
+    to standard deviation ``sigma``, added to the 2-D ``clean`` (then clipped to [0, 1] by default).
+
+    Neighbours ``d < length`` apart along ``direction`` share ``length - d`` of their ``length`` draws, so their
+    noise correlation is ``1 - d / length``: the streaks of a camera's readout or a scanner's line. This breaks
+    Noise2Self's assumption of noise independent from pixel to pixel (notebook 11); ``length=1`` is white noise.
+
+    Examples
+    --------
+    >>> noisy = streak_noise(np.full((256, 256), 0.5), sigma=0.1, length=5, rng=0)
+    >>> noise = noisy - 0.5
+    >>> round(float(noise.std()), 2), round(float(np.mean(noise[:, 1:] * noise[:, :-1]) / noise.var()), 1)
+    (0.1, 0.8)
+    """
+    from scipy import ndimage as ndi
+
+    image = as_float_image(clean)
+    if image.ndim != 2:
+        raise ValueError(f"streak_noise needs a 2-D image, got shape {image.shape}; add noise to each channel")
+    if isinstance(length, bool) or not isinstance(length, numbers.Integral) or length < 1:
+        raise ValueError(f"length must be an int >= 1 (pixels that share noise), got {length!r}")
+    if direction not in ("horizontal", "vertical"):
+        raise ValueError(f"unknown direction {direction!r}; choose 'horizontal' (along rows) or 'vertical'")
+    check_nonnegative(sigma, name="sigma")
+    white = np.random.default_rng(rng).normal(0.0, 1.0, image.shape)
+    axis = 1 if direction == "horizontal" else 0
+    streaks = ndi.uniform_filter1d(white, length, axis=axis, mode="wrap") * np.sqrt(length)  # unit variance again
+    noisy = image + sigma * streaks
+    return np.clip(noisy, 0.0, 1.0) if clip else noisy

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import n2s_core as n2s
 from n2s_core import add_noise
 
 N = 256 * 256  # pixels in the flat test images below
@@ -233,3 +234,27 @@ def test_recipe_bad_parameters_raise(recipe, kwargs, error, match):
 def test_image_recipes_need_two_axes(recipe):
     with pytest.raises(ValueError, match=r"needs images of shape \(\.\.\., H, W\), got shape \(4,\)"):
         recipe(np.zeros(4))
+
+
+def test_streak_noise_is_correlated_along_its_direction_only_with_the_published_falloff():
+    flat = np.full((300, 300), 0.5)
+    for direction, axis in (("horizontal", 1), ("vertical", 0)):
+        noise = n2s.streak_noise(flat, sigma=0.05, length=5, direction=direction, rng=1) - 0.5
+        assert noise.std() == pytest.approx(0.05, rel=0.03)
+        for lag in (1, 2, 4):
+            along = np.mean(np.take(noise, range(lag, 300), axis=axis) * np.take(noise, range(300 - lag), axis=axis))
+            assert along / noise.var() == pytest.approx(1 - lag / 5, abs=0.03)  # shares 5 - lag of 5 draws
+        across = np.mean(np.take(noise, range(1, 300), axis=1 - axis) * np.take(noise, range(299), axis=1 - axis))
+        assert abs(across / noise.var()) < 0.03
+        assert n2s.correlated_axis(noise) == direction
+    white = n2s.streak_noise(flat, sigma=0.05, length=1, rng=1) - 0.5
+    assert n2s.correlated_axis(white) is None
+
+
+def test_streak_noise_checks_its_arguments():
+    with pytest.raises(ValueError, match="length must be an int >= 1"):
+        n2s.streak_noise(np.zeros((8, 8)), length=0)
+    with pytest.raises(ValueError, match="unknown direction"):
+        n2s.streak_noise(np.zeros((8, 8)), direction="diagonal")
+    with pytest.raises(ValueError, match="2-D image"):
+        n2s.streak_noise(np.zeros((8, 8, 3)))
