@@ -8,7 +8,9 @@ PSNR on [0, 1] and by the checkerboard ratio of the residual (n2s.checkerboard_r
 surroundings; white noise gives about 1). SURE runs on the Gaussian image only: it needs Gaussian noise of known
 sigma. Writes results/family.json and refreshes the copy shipped in the package (notebook 10 reads it).
 
-    .venv/bin/python benchmarks/bench_family.py [--seconds 45] [--out results/family.json]
+    N2S_THREADS=1 taskset -c 0 .venv/bin/python benchmarks/bench_family.py [--seconds 40] [--out results/family.json]
+
+(one thread on one core: the committed run, so that other work on the machine cannot move the budgets)
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def classical_row(name: str, clean, noisy) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=45.0, help="training budget of every member (default 45)")
+    parser.add_argument("--seconds", type=float, default=40.0, help="training budget of every member (default 40)")
     parser.add_argument("--out", default="results/family.json")
     args = parser.parse_args()
     report = {"seconds": args.seconds, "threads": thread_count(), "image": "camera 256 x 256",

@@ -141,7 +141,8 @@ plt.show()
 # ## 3. At a real budget: 40 seconds each (committed benchmark)
 #
 # `benchmarks/bench_family.py` ran every member for 40 s on the full 256 x 256 image, beside calibrated NL-means
-# and BM3D (whose calibration takes longer than any net's training here), on 2 CPU cores. The checkerboard column is
+# and BM3D (whose calibration takes longer than any net's training here), on one CPU thread pinned to one core
+# (`N2S_THREADS=1 taskset -c 0`, so that nothing else on the machine moves the budget). The checkerboard column is
 # notebook 11's measure: power of the residual at the pixel-scale frequency over its surroundings (about 1 for
 # white noise; much larger is a visible checkerboard).
 
