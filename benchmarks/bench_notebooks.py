@@ -52,6 +52,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", default=sorted(glob.glob("notebooks/*.ipynb")))
     parser.add_argument("--out", help="also write the measurements to this JSON file")
+    parser.add_argument("--update", action="store_true",
+                        help="keep the other notebooks' rows of an existing --out file and replace (or add) only "
+                             "the ones measured now; each row keeps the date of its own run")
     args = parser.parse_args()
     if shutil.which("taskset") is None:
         raise SystemExit("taskset (util-linux) is needed to pin a run to one core")
@@ -62,11 +65,19 @@ def main() -> int:
     for notebook in args.notebooks:
         every, one = measure(notebook, one_core=False), measure(notebook, one_core=True)
         ok &= one["seconds"] <= BUDGET_SECONDS and max(one["peak_mb"], every["peak_mb"]) <= BUDGET_MB
-        rows.append({"notebook": os.path.basename(notebook), "all_cores": every, "one_core": one})
+        rows.append({"notebook": os.path.basename(notebook), "all_cores": every, "one_core": one,
+                     "measured_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
         print(f"{os.path.basename(notebook):42s} {'':7s} {every['seconds']:5.1f} {every['peak_mb']:5.0f} | "
               f"{'':7s} {one['seconds']:5.1f} {one['seconds'] / BUDGET_SECONDS:6.2f} {one['peak_mb']:5.0f} "
               f"{one['peak_mb'] / BUDGET_MB:7.2f}", flush=True)
     print("all within the Binder budget (60 s and 1.5 GB on one core)" if ok else "OVER BUDGET")
+    if args.out and args.update and os.path.exists(args.out):
+        with open(args.out) as handle:
+            kept = [row for row in json.load(handle)["notebooks"] if row["notebook"] not in
+                    {new["notebook"] for new in rows}]
+        rows = sorted(kept + rows, key=lambda row: row["notebook"])
+        ok = all(row["one_core"]["seconds"] <= BUDGET_SECONDS
+                 and max(row["one_core"]["peak_mb"], row["all_cores"]["peak_mb"]) <= BUDGET_MB for row in rows)
     if args.out:
         report = {"budget": {"seconds": BUDGET_SECONDS, "peak_mb": BUDGET_MB}, "cores": cores,
                   "machine": platform.platform(), "python": platform.python_version(),

@@ -14,12 +14,20 @@ offline.
 Configuration: CAREamics' own N2V defaults (``create_advanced_n2v_config``, which is
 what ``create_n2v_config`` calls) for 'YX' array data: UNet depth 2 / 32 base
 channels, N2V 'uniform' pixel manipulation with roi_size 11 and
-masked_pixel_percentage 0.2, x/y flips + 90-degree rotations, Adam + ReduceLROnPlateau,
-8 validation patches split off the training image, "mean_std" normalisation.  Only
-these are set here: patch size, batch size, seed, ``num_workers=0`` (data loading
-in the main process, so ``--threads`` really bounds the CPU use), no model summary,
-no progress bar, a huge ``num_epochs`` so that the time budget is what stops
-training.
+masked_pixel_percentage 0.2, x/y flips + 90-degree rotations, Adam (torch default lr 1e-3) + ReduceLROnPlateau (torch's
+defaults, stepped on val_loss once per epoch), "mean_std" normalisation, stratified
+patching (one random patch per patch-sized grid cell per epoch).  Only these are
+set here: patch size, batch size, seed, ``num_workers=0`` (data loading in the main
+process, so ``--threads`` really bounds the CPU use), no model summary, no progress
+bar, a huge ``num_epochs`` so that the time budget is what stops training, and
+``val_data=`` the training image itself instead of the default split of 8
+patch-sized grid cells withheld from training (which a 128x128 image at patch 64,
+only 4 cells, cannot even supply).
+
+Caveat of those defaults on one small image: an epoch is one patch per grid cell,
+so a 128x128 image at patch 64 gives ONE step per epoch with a batch of 4 patches,
+whatever ``--batch`` says, and ReduceLROnPlateau (patience 10 epochs, factor 0.1)
+then cuts the learning rate from 1e-3 to 1e-8 within ~90 steps (measured).
 
 Time budget: a Lightning callback (``WallClockBudget``) started just before
 ``CAREamist.train`` is called sets ``trainer.should_stop`` after the first training
@@ -192,9 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="careamics_n2v_") as work_dir:
         t0 = time.perf_counter()
         budget = WallClockBudget(t0, args.seconds)
-        careamist = CAREamist(
-            config, work_dir=work_dir, callbacks=[budget], enable_progress_bar=False
-        )
+        careamist = CAREamist(config, work_dir=work_dir, callbacks=[budget], enable_progress_bar=False)
         # val_data=image: N2V's validation loss is self-supervised (masked pixels of
         # the same noisy image), so validating on the training image uses no clean
         # data; the default split (n_val_patches=8 grid cells withheld from training)

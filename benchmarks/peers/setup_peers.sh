@@ -59,6 +59,7 @@ LOG="$(mktemp)"
 trap 'rm -f "$REQ" "$LOG"' EXIT
 cat >"$REQ" <<'EOF'
 torch==2.13.0+cpu
+setuptools==84.2.1
 careamics==0.3.5
 aiohappyeyeballs==2.7.1
 aiohttp==3.14.5
