@@ -262,6 +262,6 @@ for name, (out, info) in longer.items():
 # Exercise 3
 from n2s_core.nets.single_image import denoise_image  # noqa: E402
 
-plain, _ = denoise_image(noisy, steps=60, progress=False)
-invariant, _ = denoise_image(noisy, steps=60, progress=False, invariant=True)
+plain, _ = denoise_image(noisy, steps=30, progress=False)
+invariant, _ = denoise_image(noisy, steps=30, progress=False, invariant=True)
 print(f"one pass {n2s.psnr(clean, plain):.2f} dB, J-invariant {n2s.psnr(clean, invariant):.2f} dB")

@@ -82,7 +82,7 @@ CLAIMS = [
     # README, the notebook table (benchmarks/bench_notebooks.py) and the thread pools (benchmarks/bench_threads.py)
     *[("README.md", "| {:.1f} s, {:.0f} MB | {:.1f} s, {:.0f} MB |",
        [f"bench_notebooks.json:notebooks.{i}.{cores}.{key}" for cores in ("all_cores", "one_core")
-        for key in ("seconds", "peak_mb")]) for i in range(9)],
+        for key in ("seconds", "peak_mb")]) for i in range(11)],
     ("README.md", "pools sized to the host's 2 cores made it {:.2f}x slower", ["bench_threads.json:ratio"]),
     # README, Figures 3-5
     ("README.md", "SYNTHETIC counts of known rank ({}): the self-supervised PCA rank is {} on one split",
@@ -99,7 +99,37 @@ CLAIMS = [
     ("README.md", "take that to {:.2f}x and {:.2f}x and PSNR from {:.2f} / {:.2f} to {:.2f} / {:.2f} dB",
      [f"checkerboard.json:rows.{i}.{key}" for i, key in ((6, "ratio_vs_clean"), (7, "ratio_vs_clean"), (0, "psnr"),
                                                           (1, "psnr"), (6, "psnr"), (7, "psnr"))]),
+    ("README.md", "N2V2's three fixes (no top skip, max-blur-pool, median replacement) together still leave {:.0f}x "
+     "and {:.0f}x, and J-invariant inference {:.0f}x and {:.0f}x", [f"checkerboard.json:rows.{i}.ratio_vs_clean"
+                                                                   for i in (16, 17, 18, 19)]),
 ]
+
+
+CLAIMS += [  # README, the peer benchmark (benchmarks/bench_peers.py)
+    ("README.md", "CAREamics' Noise2Void reaches {:.2f} dB in {:.0f} s of training ({} steps); our Noise2Void {:.2f} dB and "
+     "our Noise2Self {:.2f} dB ({} and {} steps)",
+     ["bench_peers.json:rows.0.psnr", "bench_peers.json:rows.0.train_seconds", "bench_peers.json:rows.0.steps",
+      "bench_peers.json:rows.1.psnr", "bench_peers.json:rows.2.psnr", "bench_peers.json:rows.1.steps",
+      "bench_peers.json:rows.2.steps"]),
+]
+
+
+def family_table_lines() -> list[str]:
+    """The README's family table, one line per method, from results/family.json (benchmarks/bench_family.py)."""
+    rows = json.loads((RESULTS / "family.json").read_text())["rows"]
+    poisson = {row["method"]: f"{row['psnr']:.2f}" for row in rows["poisson"]}
+    lines = []
+    for row in rows["gaussian"]:
+        spent = (f"{row['steps']} steps" if "steps" in row else
+                 f"calibration {row['seconds']:.0f} s" if "seconds" in row else "")
+        lines.append(f"| {row['method']} | {row['psnr']:.2f} | {poisson.get(row['method'], 'n/a')} | {spent} |")
+    return lines
+
+
+def test_the_readme_family_table_quotes_the_family_benchmark():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for line in family_table_lines():
+        assert line in text, f"README's family table should have the line {line!r} (results/family.json)"
 
 
 @pytest.mark.parametrize(("file", "phrase", "paths"), CLAIMS, ids=[c[1][:40] for c in CLAIMS])
