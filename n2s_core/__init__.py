@@ -66,6 +66,6 @@ __all__ = [
     "grid_labels", "ground_truth_loss", "hanzi_noise", "imagenet_noise", "interpolate_neighbors", "load_dataset",
     "load_folder", "load_image", "loss_decomposition", "make_cellnet_like", "make_hanzi", "make_imagenet_like",
     "median", "mix", "mixing_weight", "mse", "neighbor_kernel", "noise_autocorrelation", "noisy_camera", "pick_scale",
-    "psnr", "random_labels", "raw_psnr", "rescale_to", "scmos_noise", "self_supervised_loss", "streak_noise", "ssim", "subset_mask",
-    "swept_parameter",
+    "psnr", "random_labels", "raw_psnr", "rescale_to", "scmos_noise", "self_supervised_loss", "streak_noise", "ssim",
+    "subset_mask", "swept_parameter",
 ]

@@ -52,7 +52,6 @@ if "google.colab" in sys.modules and importlib.util.find_spec("n2s_core") is Non
 
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
-import numpy as np
 from IPython.display import Markdown, display
 
 import n2s_core as n2s
@@ -76,16 +75,18 @@ ZOOM = (slice(SIZE // 4, SIZE // 4 + SIZE // 3), slice(SIZE // 3, SIZE // 3 + SI
 # Every member is an *objective* in `n2s_core.nets.objectives` or `n2s_core.nets.subsampling`: one function from a
 # batch $x$ to a loss, trained by the same `train` loop. With $f$ the net and $J$ a random set of pixels:
 #
-# | member | loss on a noisy batch $x$ |
-# |---|---|
-# | Noise2Self | $\lVert f(\mathbb{1}_J s(x) + \mathbb{1}_{J^c} x)_J - x_J \rVert^2$, $s$ = uniform random values, $J$ = 1/25 of the pixels |
-# | Noise2Void | the same with $s$ = a random neighbour, $J$ = 1/64 of the pixels |
-# | N2V, centre included | the same, but the "neighbour" may be the pixel itself (1 time in 9): the original code's sampling |
-# | N2V2 | Noise2Void with $s$ = the neighbours' median, and a UNet without its top skip, with max-blur-pool |
-# | Noise2Same | $\lVert f(x) - x\rVert^2 + \lambda\,\mathrm{sd}(x)\,\lVert f(x)_J - f(x_{J^c})_J\rVert$ : no blind spot in $f$ |
-# | Neighbor2Neighbor | $\lVert f(g_1 x) - g_2 x\rVert^2 + \gamma \lVert f(g_1 x) - g_2 x - (g_1 f(x) - g_2 f(x))\rVert^2$, $g_1, g_2$ two neighbours of each 2x2 cell |
-# | ZS-N2N | the same idea with two fixed diagonal averages, a 22k-parameter net and a consistency term |
-# | SURE | $\lVert f(x) - x\rVert^2 - \sigma^2 + 2\sigma^2 \operatorname{div} f(x) / n$ : needs $\sigma$ |
+# - **Noise2Self**: $\lVert f(\mathbb{1}_J s(x) + \mathbb{1}_{J^c} x)_J - x_J \rVert^2$ with $s$ uniform random
+#   values and $J$ 1/25 of the pixels.
+# - **Noise2Void**: the same with $s$ a random neighbour and $J$ 1/64 of the pixels.
+# - **N2V, centre included**: the same, but the "neighbour" may be the pixel itself (1 time in 9), as the original
+#   code sampled.
+# - **N2V2**: Noise2Void with $s$ the neighbours' median, and a UNet without its top skip, with max-blur-pool.
+# - **Noise2Same**: $\lVert f(x) - x\rVert^2 + \lambda\,\mathrm{sd}(x)\,\lVert f(x)_J - f(x_{J^c})_J\rVert$: no
+#   blind spot in $f$.
+# - **Neighbor2Neighbor**: $\lVert f(g_1 x) - g_2 x\rVert^2 + \gamma \lVert f(g_1 x) - g_2 x - (g_1 f(x) - g_2
+#   f(x))\rVert^2$, with $g_1, g_2$ two neighbours in each 2x2 cell.
+# - **ZS-N2N**: the same idea with two fixed diagonal averages, a 22k-parameter net and a consistency term.
+# - **SURE**: $\lVert f(x) - x\rVert^2 - \sigma^2 + 2\sigma^2 \operatorname{div} f(x) / n$: needs $\sigma$.
 #
 # What each needs of the noise, in the package's own words:
 
@@ -157,8 +158,10 @@ def bench_table(noise):
              + (f"{row['steps']} steps in {row['train_seconds']:.0f} s" if "steps" in row else
                 f"{row['seconds']:.0f} s" if "seconds" in row else "") + " | "
              + (f"{row['checkerboard']:.2f}" if "checkerboard" in row else "") + " |" for row in rows]
-    return Markdown(f"**{noise}** ({bench['noises'][noise]}; {bench['seconds']:g} s per net, {bench['threads']} "
-                    f"thread{'s' if bench['threads'] > 1 else ''})\n\n| method | PSNR (dB) | time | checkerboard |\n|---|---|---|---|\n" + "\n".join(lines))
+    threads = f"{bench['threads']} thread{'s' if bench['threads'] > 1 else ''}"
+    head = "| method | PSNR (dB) | time | checkerboard |\n|---|---|---|---|\n"
+    return Markdown(f"**{noise}** ({bench['noises'][noise]}; {bench['seconds']:g} s per net, {threads})\n\n"
+                    + head + "\n".join(lines))
 
 
 display(bench_table("gaussian"))

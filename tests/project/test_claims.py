@@ -106,8 +106,8 @@ CLAIMS = [
 
 
 CLAIMS += [  # README, the peer benchmark (benchmarks/bench_peers.py)
-    ("README.md", "CAREamics' Noise2Void reaches {:.2f} dB in {:.0f} s of training ({} steps); our Noise2Void {:.2f} dB and "
-     "our Noise2Self {:.2f} dB ({} and {} steps)",
+    ("README.md", "CAREamics' Noise2Void reaches {:.2f} dB in {:.0f} s of training ({} steps); our Noise2Void "
+     "{:.2f} dB and our Noise2Self {:.2f} dB ({} and {} steps)",
      ["bench_peers.json:rows.0.psnr", "bench_peers.json:rows.0.train_seconds", "bench_peers.json:rows.0.steps",
       "bench_peers.json:rows.1.psnr", "bench_peers.json:rows.2.psnr", "bench_peers.json:rows.1.steps",
       "bench_peers.json:rows.2.steps"]),
