@@ -63,7 +63,7 @@ import torch.nn.functional as F
 
 import n2s_core as n2s
 from n2s_core.nets import inference, models, training
-from n2s_core.nets.masking import REPLACEMENTS, Masker
+from n2s_core.nets.masking import Masker
 from n2s_core.nets.masks import grid_mask, random_mask
 from n2s_core.teach import widgets
 
@@ -137,6 +137,7 @@ print("from-scratch axis replacement matches Masker('axis').fill")
 # | `neighbor` | random, 1/25 | one of the 8 neighbours at random, never a held-out one (as in Noise2Void) |
 
 # %% slideshow={"slide_type": "subslide"}
+RULES = ("axis", "diagonal", "zero", "random", "neighbor")  # N2V2's median and N2V's centre-included: notebooks 10-11
 WINDOW = (slice(CROP // 2 - 32, CROP // 2 - 8), slice(CROP // 2 - 20, CROP // 2 + 4))  # 24 x 24: pixels show
 
 
@@ -147,8 +148,8 @@ def masked_example(rule, *, stride=STRIDE, offset=5, partition=None, seed=SEED):
     return masker.mask(x, offset=offset if grid else None, generator=generator)  # (masked, mask)
 
 
-fig, axes = plt.subplots(2, 5, figsize=(11, 4.6))
-for col, rule in enumerate(REPLACEMENTS):
+fig, axes = plt.subplots(2, len(RULES), figsize=(11, 4.6))
+for col, rule in enumerate(RULES):
     masked, mask = masked_example(rule)
     axes[0, col].imshow(mask[0, 0][WINDOW], cmap="Blues", vmin=0, vmax=1.3)
     axes[1, col].imshow(masked[0, 0][WINDOW], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
@@ -261,7 +262,7 @@ def draw(offset=5, stride=STRIDE, rule="axis"):
 # %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 widgets.interactive_panel(draw, offset=widgets.int_slider("offset", 5, 0, 35),
                           stride=widgets.int_slider("stride", STRIDE, 2, 6),
-                          rule=widgets.choice("rule", REPLACEMENTS, "axis"))
+                          rule=widgets.choice("rule", RULES, "axis"))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
