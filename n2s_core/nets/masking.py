@@ -234,8 +234,7 @@ def _neighbor_values(x: torch.Tensor, mask: torch.Tensor, generator: torch.Gener
     keys = _uniform(held.shape, generator, x, dtype=torch.float32).masked_fill(held, -1.0)  # -1 never wins
     choice = keys.argmax(dim=-1, keepdim=True)  # (B, 1, H, W, 1): argmax of iid uniforms = uniform pick
     values = candidates.gather(-1, choice.expand(*x.shape, 1)).squeeze(-1)  # (B, C, H, W)
-    keep = ~mask
-    fallback = torch.where(keep, x, 0).sum(dim=(2, 3), keepdim=True) / keep.sum(dim=(2, 3), keepdim=True)
+    fallback = _kept_mean(x, mask)
     return torch.where(held.all(dim=-1), fallback, values)
 
 
@@ -247,9 +246,14 @@ def _neighbor_median(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     held = _neighbors(mask.to(x.dtype)) > 0  # (B, 1, H, W, 8)
     values = _neighbors(x).masked_fill(held, float("nan"))  # (B, C, H, W, 8), held-out neighbours unread
     median = values.nanmedian(dim=-1).values  # (B, C, H, W), NaN where all 8 are held out
-    keep = ~mask
-    fallback = torch.where(keep, x, 0).sum(dim=(2, 3), keepdim=True) / keep.sum(dim=(2, 3), keepdim=True)
+    fallback = _kept_mean(x, mask)
     return torch.where(held.all(dim=-1), fallback, median)
+
+
+def _kept_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """(B, C, 1, 1): the mean of each image's pixels that are not held out, per channel (the neighbour fallback)."""
+    keep = ~mask
+    return torch.where(keep, x, 0).sum(dim=(2, 3), keepdim=True) / keep.sum(dim=(2, 3), keepdim=True)
 
 
 def _uniform(shape, generator: torch.Generator, like: torch.Tensor, *, dtype) -> torch.Tensor:
