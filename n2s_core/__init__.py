@@ -50,7 +50,7 @@ from .data.datasets import (
 )
 from .data.images import BUNDLED, crop_center, load_image, noisy_camera
 from .data.noisy_dataset import raw_psnr
-from .diagnostics import checkerboard_ratio, correlated_axis, noise_autocorrelation
+from .diagnostics import checkerboard_ratio, correlated_axis, noise_autocorrelation, stripe_ratio
 from .interpolation import interpolate_neighbors, neighbor_kernel
 from .invariance import denoise_invariant, ground_truth_loss, loss_decomposition, self_supervised_loss
 from .metrics import mse, psnr, rescale_to, ssim
@@ -67,5 +67,5 @@ __all__ = [
     "load_folder", "load_image", "loss_decomposition", "make_cellnet_like", "make_hanzi", "make_imagenet_like",
     "median", "mix", "mixing_weight", "mse", "neighbor_kernel", "noise_autocorrelation", "noisy_camera", "pick_scale",
     "psnr", "random_labels", "raw_psnr", "rescale_to", "scmos_noise", "self_supervised_loss", "streak_noise", "ssim",
-    "subset_mask", "swept_parameter",
+    "stripe_ratio", "subset_mask", "swept_parameter",
 ]

@@ -1,10 +1,11 @@
 """What a noisy image or a residual says about its own noise: a checkerboard, or noise correlated between pixels.
 
 Noise2Self assumes noise that is independent from pixel to pixel (paper §2). Two things break that in practice:
-a net that prints a pattern of its own into its output (a pixel-scale checkerboard, :func:`checkerboard_ratio`),
-and noise that really is correlated between neighbours, as the readout of many cameras and scanners makes it
-along rows or columns (:func:`noise_autocorrelation`, :func:`correlated_axis`). Against correlated noise a
-single-pixel blind spot is not blind: the neighbours it reads carry part of the hidden pixel's noise.
+a net that prints a pattern of its own into its output (a pixel-scale checkerboard or stripes,
+:func:`checkerboard_ratio`, :func:`stripe_ratio`), and noise that really is correlated between neighbours, as the
+readout of many cameras and scanners makes it along rows or columns (:func:`noise_autocorrelation`,
+:func:`correlated_axis`). Against correlated noise a single-pixel blind spot is not blind: the neighbours it reads
+carry part of the hidden pixel's noise.
 """
 
 from __future__ import annotations
@@ -13,13 +14,29 @@ import numpy as np
 from scipy import ndimage as ndi
 
 
+def _nyquist_ratio(image, line, window: int, name: str) -> float:
+    """Power of ``image`` (mean removed) at the frequency ``line`` (each entry a half or 0, as a fraction of the side)
+    over the median power of the frequencies within ``window`` of it, wrapping around."""
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim != 2 or min(image.shape) < 2 * window + 2:
+        raise ValueError(f"{name} needs a 2-D image larger than {2 * window + 1} pixels a side, got "
+                         f"shape {image.shape}")
+    power = np.abs(np.fft.fft2(image - image.mean())) ** 2
+    (h, w), offsets = image.shape, np.arange(-window, window + 1)
+    row, col = int(line[0] * h), int(line[1] * w)
+    around = power[np.ix_((row + offsets) % h, (col + offsets) % w)].ravel()
+    around = np.delete(around, around.size // 2)  # the centre of the window is the measured frequency itself
+    return float(power[row, col] / max(np.median(around), 1e-300))
+
+
 def checkerboard_ratio(image, *, window: int = 3) -> float:
     """How far a pixel-scale checkerboard stands out: the power of ``image`` (mean removed) at the Nyquist frequency
     (N/2, N/2), over the median power of the frequencies within ``window`` of it (wrapping around).
 
     Pass a residual, e.g. ``denoised - noisy`` or ``denoised - clean``. White noise gives about 1; a period-2
     pattern in both directions (what 2x2 stride-2 transposed convolutions leave) gives far more. 2-D images with even
-    sides (an odd side uses its highest frequency, (N - 1) / 2).
+    sides (an odd side uses its highest frequency, (N - 1) / 2). :func:`stripe_ratio` measures the two other
+    Nyquist lines, period 2 along one direction only.
 
     Examples
     --------
@@ -28,16 +45,32 @@ def checkerboard_ratio(image, *, window: int = 3) -> float:
     >>> checkerboard_ratio(noise) < 10 < checkerboard_ratio(noise + 0.5 * (-1.0) ** (rows + cols))
     True
     """
-    image = np.asarray(image, dtype=np.float64)
-    if image.ndim != 2 or min(image.shape) < 2 * window + 2:
-        raise ValueError(f"checkerboard_ratio needs a 2-D image larger than {2 * window + 1} pixels a side, got "
-                         f"shape {image.shape}")
-    power = np.abs(np.fft.fft2(image - image.mean())) ** 2
-    (h, w), offsets = image.shape, np.arange(-window, window + 1)
-    rows, cols = (h // 2 + offsets) % h, (w // 2 + offsets) % w
-    around = power[np.ix_(rows, cols)].ravel()
-    around = np.delete(around, around.size // 2)  # the centre of the window is the Nyquist frequency itself
-    return float(power[h // 2, w // 2] / max(np.median(around), 1e-300))
+    return _nyquist_ratio(image, (0.5, 0.5), window, "checkerboard_ratio")
+
+
+def stripe_ratio(image, direction: str = "horizontal", *, window: int = 3) -> float:
+    """How far pixel-scale stripes stand out: :func:`checkerboard_ratio` at the Nyquist line of one direction only.
+
+    ``"horizontal"`` stripes are rows alternating up and down (period 2 down the columns, frequency (N/2, 0));
+    ``"vertical"`` stripes are columns alternating (frequency (0, N/2)). A 2x2 stride-2 transposed convolution paints
+    every 2x2 block of its output with the same four taps: a difference between its top and bottom taps prints
+    horizontal stripes, between left and right vertical ones, and along the diagonal a checkerboard. Which of the
+    three a trained net shows depends on its weights, so on the noise it was trained on.
+
+    Examples
+    --------
+    >>> rows, cols = np.indices((64, 64))
+    >>> noise = np.random.default_rng(0).normal(size=(64, 64))
+    >>> striped = noise + 0.5 * (-1.0) ** rows
+    >>> stripe_ratio(noise) < 10 < stripe_ratio(striped)
+    True
+    >>> stripe_ratio(striped, "vertical") < 10
+    True
+    """
+    lines = {"horizontal": (0.5, 0.0), "vertical": (0.0, 0.5)}
+    if direction not in lines:
+        raise ValueError(f"direction must be 'horizontal' or 'vertical', got {direction!r}")
+    return _nyquist_ratio(image, lines[direction], window, "stripe_ratio")
 
 
 def noise_autocorrelation(image, *, max_lag: int = 3, smoothing: float = 2.0) -> np.ndarray:

@@ -25,6 +25,22 @@ def test_checkerboard_ratio_refuses_what_it_cannot_measure():
     with pytest.raises(ValueError, match="got shape"):
         n2s.checkerboard_ratio(np.zeros((16, 16, 3)))
 
+def test_stripe_ratio_tells_rows_from_columns_from_a_checkerboard():
+    rows, cols = np.indices((128, 96))
+    noise = np.random.default_rng(1).normal(size=(128, 96))
+    rows_alternate, cols_alternate = noise + 0.2 * (-1.0) ** rows, noise + 0.2 * (-1.0) ** cols
+    assert n2s.stripe_ratio(noise) < 5 and n2s.stripe_ratio(noise, "vertical") < 5
+    assert n2s.stripe_ratio(rows_alternate, "horizontal") > 100 > 5 > n2s.stripe_ratio(rows_alternate, "vertical")
+    assert n2s.stripe_ratio(cols_alternate, "vertical") > 100 > 5 > n2s.stripe_ratio(cols_alternate, "horizontal")
+    checkerboard = noise + 0.2 * (-1.0) ** (rows + cols)
+    assert max(n2s.stripe_ratio(checkerboard), n2s.stripe_ratio(checkerboard, "vertical")) < 5
+
+
+def test_stripe_ratio_refuses_an_unknown_direction_and_a_tiny_image():
+    with pytest.raises(ValueError, match="direction must be 'horizontal' or 'vertical', got 'diagonal'"):
+        n2s.stripe_ratio(np.zeros((32, 32)), "diagonal")
+    with pytest.raises(ValueError, match=r"stripe_ratio needs a 2-D image larger than 7 pixels a side"):
+        n2s.stripe_ratio(np.zeros((40, 6)))
 
 
 def streaks(shape, *, axis, length=3, sigma=0.1, seed=0):

@@ -144,6 +144,21 @@ def test_denoise_leaves_no_checkerboard_where_transposed_convolutions_did():
     assert ratios["tconv"] > 20 > 2 > ratios["bilinear"], ratios  # and bilinear is the default (test_unet.py)
 
 
+@pytest.mark.slow
+def test_denoise_leaves_no_stripes_on_poisson_noise_where_transposed_convolutions_did():
+    """Issue 12's "faint horizontal stripes" on Poisson noise: the same 2x2 stride-2 transposed convolutions paint
+    each 2x2 block with the same four taps, and taps that differ top/bottom or left/right print period-2 stripes at
+    the Nyquist lines (N/2, 0) or (0, N/2); which line depends on the trained weights (here, the vertical one)."""
+    clean = n2s.crop_center(n2s.load_image("camera"), 256)
+    noisy = n2s.add_noise(clean, photons=30, rng=0)
+    stripes = {}
+    for up in ("tconv", "bilinear"):
+        denoised, _ = denoise_image(noisy, steps=150, seed=0, progress=False,
+                                    model_options={"up": up, "down": "avgpool"})
+        stripes[up] = max(n2s.stripe_ratio(denoised - clean, direction) for direction in ("horizontal", "vertical"))
+    assert stripes["tconv"] > 20 > 3 > stripes["bilinear"], stripes
+
+
 def test_denoise_warns_when_the_noise_is_correlated_along_rows_and_says_so_in_the_report():
     from scipy import ndimage as ndi
 
