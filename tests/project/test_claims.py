@@ -100,8 +100,14 @@ CLAIMS = [
      [f"checkerboard.json:rows.{i}.{key}" for i, key in ((6, "ratio_vs_clean"), (7, "ratio_vs_clean"), (0, "psnr"),
                                                           (1, "psnr"), (6, "psnr"), (7, "psnr"))]),
     ("README.md", "N2V2's three fixes (no top skip, max-blur-pool, median replacement) together still leave {:.0f}x "
-     "and {:.0f}x, and J-invariant inference {:.0f}x and {:.0f}x", [f"checkerboard.json:rows.{i}.ratio_vs_clean"
+     "and {:.0f}x, and J-invariant inference {:.1f}x and {:.0f}x", [f"checkerboard.json:rows.{i}.ratio_vs_clean"
                                                                    for i in (16, 17, 18, 19)]),
+    # rows 20-21 Poisson conv/tconv, rows 24-25 Poisson avgpool/bilinear
+    ("README.md", "the Nyquist line (N/2, 0), at {:.0f}x its surroundings for seed 0, columns alternating, "
+     "(0, N/2), at {:.0f}x for seed 1", ["checkerboard.json:rows.20.stripes_vs_clean.horizontal",
+                                         "checkerboard.json:rows.21.stripes_vs_clean.vertical"]),
+    ("README.md", "upsampling leaves {:.1f}x and {:.1f}x on the first line and {:.1f}x and {:.1f}x on the second",
+     [f"checkerboard.json:rows.{i}.stripes_vs_clean.{d}" for d in ("horizontal", "vertical") for i in (24, 25)]),
 ]
 
 
