@@ -1,6 +1,8 @@
-"""Command line: ``python -m n2s_core reproduce figure2|...|table2``, ``calibrate IMAGE``, ``denoise IMAGE``.
+"""Noise2Self from the command line: reproduce the paper's figures and tables, calibrate or denoise your own image.
 
-Errors a user can fix (a missing file, a bad option) print one ``error:`` line and exit with status 2.
+``python -m n2s_core reproduce EXPERIMENT``, ``calibrate IMAGE``, ``denoise IMAGE``. Errors a user can fix (a
+missing file, a bad option) print one ``error:`` line and exit with status 2, before any work starts; outputs are
+written only when everything succeeded, and never over the input.
 """
 
 from __future__ import annotations
@@ -9,14 +11,15 @@ import argparse
 import ast
 import json
 import sys
+import time
 from pathlib import Path
 
-import numpy as np
-
+from . import __version__
+from .app.image_files import check_image_suffix, check_outputs, image_writer, json_writer, read_image, write_outputs
 from .paper.table2 import DATASETS as TABLE2_DATASETS  # no torch: the table's rows and presets only
 
 EXPERIMENTS = ("figure2", "figure3", "figure4", "figure5", "table1", "table2", "ledger")
-IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg")
+CANDIDATES = ("wavelet", "tv", "nl_means", "bm3d", "n2s")  # app.selection.CANDIDATES, without importing it here
 
 
 def main(argv=None) -> int:
@@ -30,11 +33,14 @@ def main(argv=None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m n2s_core", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"n2s_core {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    rep = commands.add_parser("reproduce", help="reproduce a figure or table of the paper into a folder "
-                              "(ledger: the page of every reproduced number, from the result files there)")
-    rep.add_argument("experiment", choices=EXPERIMENTS)
+    rep = commands.add_parser("reproduce", help="reproduce a figure or table of the paper into a folder: "
+                              f"{', '.join(EXPERIMENTS)} (ledger: the page of every reproduced number, from the "
+                              "result files there)")
+    rep.add_argument("experiment", choices=EXPERIMENTS, metavar="EXPERIMENT",
+                     help=f"one of {', '.join(EXPERIMENTS)}")
     rep.add_argument("--out", default="results", help="output folder (default: results)")
     rep.add_argument("--quick", action="store_true",
                      help="figures and table1: a smaller version in seconds (figure2/table1: a 256x256 crop)")
@@ -62,17 +68,27 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument("--denoised", type=Path, help="also write the denoised image (plain denoiser, best setting)")
     cal.set_defaults(run=_calibrate)
 
-    den = commands.add_parser("denoise", help="train a net by Noise2Self on one noisy image and denoise it")
-    den.add_argument("image", type=Path, help="PNG, JPEG or TIFF (8 or 16 bit); 2-D gray or RGB (alpha dropped)")
+    den = commands.add_parser("denoise", help="denoise your own image: the best of the classical denoisers and a "
+                              "Noise2Self net by the self-supervised loss, or one forced by --method")
+    den.add_argument("image", type=Path, help="PNG, JPEG or TIFF (8/16-bit, int16, float); 2-D gray or RGB "
+                     "(alpha dropped)")
     den.add_argument("--out", type=Path, required=True,
-                     help="denoised image; format from its extension, bit depth from the input")
-    den.add_argument("--model", default="unet-small", help="unet-small, unet or dncnn (default unet-small)")
-    den.add_argument("--steps", type=int, default=300, help="training steps (default 300)")
-    den.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 3e-3)")
-    den.add_argument("--invariant", action="store_true", help="J-invariant prediction (16 passes) instead of one")
+                     help="denoised image; format from its extension, dtype and range from the input")
+    den.add_argument("--method", default="auto", choices=("auto", *CANDIDATES),
+                     help="auto (default): rank every candidate by the self-supervised loss within --budget and "
+                     "keep the best; n2s: a net trained by Noise2Self (--steps); or one classical denoiser")
+    den.add_argument("--budget", type=float, default=120.0,
+                     help="auto: seconds for everything (default 120); candidates that do not fit are skipped")
+    den.add_argument("--output", default="plain", choices=("plain", "invariant"),
+                     help="auto and classical methods: the chosen denoiser's plain output (default) or its "
+                     "J-invariant version, the one the loss scored")
+    den.add_argument("--model", default="unet-small", help="n2s: unet-small, unet or dncnn (default unet-small)")
+    den.add_argument("--steps", type=int, default=300, help="n2s: training steps (default 300)")
+    den.add_argument("--lr", type=float, default=3e-3, help="n2s: Adam learning rate (default 3e-3)")
+    den.add_argument("--invariant", action="store_true", help="n2s: J-invariant prediction (16 passes) instead of one")
     den.add_argument("--seed", type=int, default=0, help="seeds weights, crops and masks (default 0)")
     den.add_argument("--structured", choices=("horizontal", "vertical"),
-                     help="structured mask (structN2V) for noise correlated along rows (horizontal) or columns")
+                     help="n2s: structured mask (structN2V) for noise correlated along rows (horizontal) or columns")
     den.add_argument("--mask-span", type=int, metavar="K",
                      help="pixels hidden on each side of a held-out one along --structured (default 2 with it)")
     den.add_argument("--report", type=Path, help="JSON run report (default: OUTPUT with a .json suffix)")
@@ -86,6 +102,8 @@ def _reproduce(args) -> int:
     from .paper.table1_report import reproduce_table1
     from .paper.table2_report import reproduce_table2, write_table2_overview
 
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise ValueError(f"--out {args.out} is a file; reproduce writes a folder of results, give a folder name")
     if args.experiment == "table2":
         if args.dataset is None:
             raise ValueError("reproduce table2 needs --dataset hanzi, cellnet, imagenet or all")
@@ -126,61 +144,127 @@ def _calibrate(args) -> int:
     from .classical.calibration import calibrate_denoiser
     from .classical.denoisers import get_method
 
-    image, channel_axis = read_image(args.image)
+    clock = time.perf_counter()
     method = get_method(args.method)
+    check_image_suffix("--denoised", args.denoised)
+    source = read_image(args.image)
+    check_outputs({"image": args.image}, {"--out": args.out, "--denoised": args.denoised}, dtype=source.dtype)
+    _say(source.note)
+    image, channel_axis = source.pixels, source.channel_axis
     grid = dict(method.grid(image, channel_axis=channel_axis))
-    grid.update(parse_param(p) for p in args.param)
+    grid.update(check_params(method, [parse_param(p) for p in args.param], grid))
     if channel_axis is not None:
         grid["channel_axis"] = [channel_axis]
     result = calibrate_denoiser(image, method.function, grid, stride=args.stride, approximate=args.approximate,
                                 channel_axis=channel_axis, invariant=method.invariant, progress=True)
-    report = {"image": str(args.image), "shape": list(image.shape), "method": method.name, **result.to_dict()}
+    report = {"image": str(args.image), "shape": list(image.shape), "input": _input_record(source),
+              "method": method.name, **result.to_dict()}
+    writers = {}
     if args.denoised:
-        write_image(args.denoised, result.denoiser(image), like=args.image)
+        writers[args.denoised] = image_writer(result.denoiser(image), source)
         report["denoised"] = str(args.denoised)
-    text = json.dumps(report, indent=2)
-    if args.out:
-        args.out.write_text(text + "\n")
-    else:
-        print(text)
+    report["wall_seconds"] = round(time.perf_counter() - clock, 2)
+    if not args.out:
+        write_outputs(writers)
+        print(json.dumps(report, indent=2))
+        return 0
+    writers[args.out] = json_writer(report)
+    write_outputs(writers)
+    best = ", ".join(f"{k}={v}" for k, v in report["best_parameters"].items() if k != "channel_axis")
+    wrote = " and ".join(str(p) for p in (args.out, args.denoised) if p)
+    print(f"{method.name}: best {best} (self-supervised loss {result.best_loss:.4g}, of {len(result.losses)} "
+          f"settings); wrote {wrote} in {report['wall_seconds']} s")
     return 0
 
 
 def _denoise(args) -> int:
-    from .nets.single_image import MODELS  # imports torch, so only here
-
-    if args.model not in MODELS:
-        raise ValueError(f"unknown model {args.model!r}; choose one of {', '.join(MODELS)}")
+    clock = time.perf_counter()
     report_path = args.report or args.out.with_suffix(".json")
     if args.mask_span is not None and (args.structured is None or args.mask_span < 1):
         raise ValueError("--mask-span needs --structured horizontal|vertical and a value >= 1, e.g. "
                          "--structured horizontal --mask-span 2")
-    span = 0 if args.structured is None else (2 if args.mask_span is None else args.mask_span)
-    _check_outputs(args.image, args.out, report_path)
-    image, channel_axis = read_image(args.image)
-    if args.out.suffix.lower() in (".jpg", ".jpeg") and _file_dtype(args.image) == np.uint16:
-        raise ValueError(f"{args.image} is 16-bit but JPEG holds 8 bits; write --out as .tif or .png")
-    from .nets.single_image import denoise_image
+    method = args.method
+    if args.structured and method not in ("auto", "n2s"):
+        raise ValueError(f"--structured needs the net (--method n2s); {method} has no structured mask")
+    if args.structured and method == "auto":
+        method = "n2s"  # the only candidate with a structured mask
+        _say("--structured: the net trained by Noise2Self with a structured mask (--method n2s)")
+    if method == "n2s":
+        from .nets.single_image import MODELS  # imports torch, so only here
 
-    denoised, report = denoise_image(image, channel_axis=channel_axis, model=args.model, steps=args.steps,
-                                     lr=args.lr, seed=args.seed, device=args.device, invariant=args.invariant,
-                                     mask_span=span, mask_direction=args.structured or "horizontal")
-    write_image(args.out, denoised, like=args.image)
-    report = {"image": str(args.image), "output": str(args.out), **report}
-    report_path.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {args.out} and {report_path} in {report['wall_seconds']} s (final loss {report['final_loss']:.4g})")
+        if args.model not in MODELS:
+            raise ValueError(f"unknown model {args.model!r}; choose one of {', '.join(MODELS)}")
+    if method == "auto" and not args.budget > 0:
+        raise ValueError(f"--budget must be a positive number of seconds, got {args.budget:g}")
+    span = 0 if args.structured is None else (2 if args.mask_span is None else args.mask_span)
+    check_image_suffix("--out", args.out)
+    source = read_image(args.image)
+    check_outputs({"image": args.image}, {"--out": args.out, "--report": report_path}, dtype=source.dtype)
+    _say(source.note)
+    image, channel_axis = source.pixels, source.channel_axis
+    if method == "n2s":
+        from .nets.single_image import denoise_image
+
+        denoised, report = denoise_image(image, channel_axis=channel_axis, model=args.model, steps=args.steps,
+                                         lr=args.lr, seed=args.seed, device=args.device, invariant=args.invariant,
+                                         mask_span=span, mask_direction=args.structured or "horizontal")
+        summary = f"final loss {report['final_loss']:.4g}"
+    else:
+        from .app.selection import select_denoiser
+
+        _warn_if_streaky(image, channel_axis)
+        denoised, report = select_denoiser(image, channel_axis=channel_axis, output=args.output, seed=args.seed,
+                                           device=args.device,
+                                           budget=args.budget if method == "auto" else None,
+                                           methods=CANDIDATES if method == "auto" else (method,))
+        summary = (f"{report['chosen']} ({report['version']} output), chosen by the self-supervised loss among "
+                   f"{sum(e['status'] == 'scored' for e in report['ranking'])} candidates" if method == "auto"
+                   else f"{method}, self-supervised loss {report['ranking'][0]['loss']:.4g}")
+    report = {"image": str(args.image), "output": str(args.out), "input": _input_record(source),
+              "method": method, **report, "total_seconds": round(time.perf_counter() - clock, 2)}
+    write_outputs({args.out: image_writer(denoised, source), report_path: json_writer(report)})
+    print(f"wrote {args.out} and {report_path} in {report['total_seconds']} s: {summary}")
     return 0
 
 
-def _check_outputs(image: Path, out: Path, report: Path) -> None:
-    """Refuse, before any training, outputs that would overwrite the input or that cannot be written."""
-    for name, path in (("--out", out), ("--report", report)):
-        if path.resolve() == image.resolve() or (path.exists() and image.exists() and path.samefile(image)):
-            raise ValueError(f"{name} {path} is the input image; choose another path (the input is never modified)")
-        if not path.parent.is_dir():
-            raise ValueError(f"{name} {path}: folder {path.parent} does not exist; create it first")
-    if out.suffix.lower() not in IMAGE_SUFFIXES:
-        raise ValueError(f"--out {out} has an unsupported extension; use one of {', '.join(IMAGE_SUFFIXES)}")
+def _warn_if_streaky(image, channel_axis) -> None:
+    from .diagnostics import correlated_axis
+
+    gray = image if channel_axis is None else image.mean(axis=channel_axis)
+    axis = correlated_axis(gray) if min(gray.shape) >= 8 else None
+    if axis is not None:
+        _say(f"warning: the noise looks correlated along {'rows' if axis == 'horizontal' else 'columns'}; the "
+             f"self-supervised loss assumes independent noise, so its ranking may mislead. Try --method n2s "
+             f"--structured {axis}")
+
+
+def _input_record(source) -> dict:
+    return {"dtype": str(source.dtype), "rescaled": source.rescaled, "value_at_0": source.low,
+            "value_at_1": source.high}
+
+
+def _say(message) -> None:
+    if message:
+        print(message, file=sys.stderr)
+
+
+def check_params(method, params: list[tuple[str, list]], grid: dict) -> dict:
+    """Refuse, before any work, ``--param`` names the method does not take and words where it takes numbers."""
+    import inspect
+
+    accepted = [name for name in inspect.signature(method.function).parameters if name not in ("image",
+                                                                                                   "channel_axis")]
+    checked = {}
+    for name, values in params:
+        if name not in accepted:
+            raise ValueError(f"--param {name}: {method.name} has no parameter {name!r}; its parameters are "
+                             f"{', '.join(accepted)}")
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in grid.get(name, []))
+        words = [v for v in values if not isinstance(v, (int, float)) or isinstance(v, bool)]
+        if grid.get(name) and numeric and words:
+            raise ValueError(f"--param {name}: {method.name}'s {name} takes numbers, got {words[0]!r}")
+        checked[name] = values
+    return checked
 
 
 def parse_param(text: str) -> tuple[str, list]:
@@ -189,42 +273,6 @@ def parse_param(text: str) -> tuple[str, list]:
     if not sep or not name or not values:
         raise ValueError(f"--param must look like NAME=V1,V2 (e.g. h=0.05,0.1), got {text!r}")
     return name.strip(), [_literal(v.strip()) for v in values.split(",")]
-
-
-def read_image(path: Path):
-    """Read a 2-D gray or RGB(A) image as float on [0, 1]; returns ``(image, channel_axis)``."""
-    from skimage import io
-    from skimage.util import img_as_float
-
-    if not path.is_file():
-        raise ValueError(f"no such image file: {path}")
-    try:
-        raw = io.imread(path)
-    except Exception as error:  # the readers raise many types for a corrupt file
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ValueError(f"could not read {path} as an image ({reason})") from None
-    if raw.ndim == 3 and raw.shape[-1] == 4:
-        raw = raw[..., :3]
-    if not (raw.ndim == 2 or (raw.ndim == 3 and raw.shape[-1] == 3)):
-        raise ValueError(f"{path} has shape {raw.shape}; only 2-D gray (H, W) or RGB (H, W, 3) images are supported")
-    return img_as_float(raw), (-1 if raw.ndim == 3 else None)
-
-
-def _file_dtype(path: Path):
-    from skimage import io
-
-    return io.imread(path).dtype
-
-
-def write_image(path: Path, image, *, like: Path) -> None:
-    """Write ``image`` (float on [0, 1]) with the bit depth of the file ``like``."""
-    from skimage import io
-    from skimage.util import img_as_ubyte, img_as_uint
-
-    dtype = _file_dtype(like)
-    image = np.clip(image, 0, 1)
-    converted = img_as_uint(image) if dtype == np.uint16 else img_as_ubyte(image)
-    io.imsave(path, converted, check_contrast=False)
 
 
 def _literal(text: str):

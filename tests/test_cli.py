@@ -92,3 +92,109 @@ def test_calibrate_refuses_a_3d_stack(tmp_path, capsys):
 def test_parse_param_reads_literals():
     assert parse_param("h=0.05,0.1") == ("h", [0.05, 0.1])
     assert parse_param("mode=soft,hard") == ("mode", ["soft", "hard"])
+
+
+# --- a command line that never loses or fakes a result (issue 13) ------------------------------------------------
+def test_help_and_version_speak_plainly(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    assert "``" not in text and "`" not in text
+    with pytest.raises(SystemExit):
+        main(["reproduce", "--help"])
+    text = capsys.readouterr().out
+    assert all(name in text for name in ("figure2", "figure3", "figure4", "figure5", "table1", "table2", "ledger"))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0 and capsys.readouterr().out.startswith("n2s_core ")
+
+
+def test_denoise_auto_ranks_the_candidates_and_writes_the_best_in_the_input_bit_depth(noisy_files, tmp_path, capsys):
+    out = tmp_path / "best.tif"
+    assert main(["denoise", str(noisy_files["tiff16"]), "--out", str(out), "--budget", "5",
+                 "--device", "cpu"]) == 0
+    report = json.loads(out.with_suffix(".json").read_text())
+    assert report["method"] == "auto" and report["chosen"] in ("wavelet", "tv", "nl_means", "bm3d")
+    losses = [e["loss"] for e in report["ranking"] if e["status"] == "scored"]
+    assert losses == sorted(losses) and report["ranking"][-1] == {**report["ranking"][-1], "name": "n2s",
+                                                                   "status": "skipped"}
+    assert io.imread(out).dtype == np.uint16 and report["input"]["dtype"] == "uint16"
+    assert "chosen by the self-supervised loss" in capsys.readouterr().out
+
+
+def test_a_float_tiff_beyond_zero_one_is_rescaled_said_so_and_written_back_in_its_own_range(tmp_path, capsys):
+    clean, noisy = n2s.noisy_camera(size=48)
+    counts = (noisy * 900 - 100).astype(np.float32)  # e.g. background-subtracted photon counts
+    source, out = tmp_path / "counts.tif", tmp_path / "denoised.tif"
+    io.imsave(source, counts, check_contrast=False)
+    assert main(["denoise", str(source), "--out", str(out), "--method", "tv"]) == 0
+    assert "rescaled to [0, 1] for denoising and back" in capsys.readouterr().err
+    written = io.imread(out)
+    assert written.dtype == np.float32 and counts.min() <= written.min() < written.max() <= counts.max()
+    assert written.max() - written.min() > 300  # not the all-white image a clipping reader would give
+    assert n2s.psnr(clean * 900 - 100, written, data_range=900) > n2s.psnr(clean * 900 - 100, counts, data_range=900)
+
+
+def test_int16_stays_int16_and_a_png_that_cannot_hold_it_is_refused_first(tmp_path, capsys):
+    _, noisy = n2s.noisy_camera(size=48)
+    source = tmp_path / "signed.tif"
+    io.imsave(source, (noisy * 2000 - 500).astype(np.int16), check_contrast=False)
+    assert main(["denoise", str(source), "--out", str(tmp_path / "out.tif"), "--method", "wavelet"]) == 0
+    assert io.imread(tmp_path / "out.tif").dtype == np.int16
+    assert main(["denoise", str(source), "--out", str(tmp_path / "out.png"), "--method", "wavelet"]) == 2
+    assert "PNG holds uint8 or uint16 but the input is int16; write .tif" in capsys.readouterr().err
+    assert not (tmp_path / "out.png").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["denoise", "{gray8}", "--out", "{tmp}/a.png", "--report", "{tmp}/a.png"], "are the same file"),
+    (["denoise", "{gray8}", "--out", "{tmp}/a.png", "--report", "{gray8}"], "--report {gray8} is the input image"),
+    (["denoise", "{tmp}", "--out", "{tmp}/a.png"], "is a folder, not an image file"),
+    (["denoise", "{gray8}", "--out", "{tmp}/a.png", "--budget", "0"], "--budget must be a positive number"),
+    (["denoise", "{gray8}", "--out", "{tmp}/a.png", "--method", "tv", "--structured", "vertical"],
+     "--structured needs the net"),
+    (["calibrate", "{gray8}", "--out", "{tmp}/r.png", "--denoised", "{tmp}/r.png"], "are the same file"),
+    (["calibrate", "{gray8}", "--denoised", "{gray8}"], "is the input image"),
+    (["calibrate", "{gray8}", "--denoised", "{tmp}/d.bmp"], "unsupported extension"),
+    (["calibrate", "{gray8}", "--param", "h=abc"], "nl_means's h takes numbers, got 'abc'"),
+    (["calibrate", "{gray8}", "--param", "strength=1,2"], "nl_means has no parameter 'strength'"),
+    (["reproduce", "figure2", "--out", "{gray8}"], "is a file; reproduce writes a folder"),
+])
+def test_bad_outputs_and_options_fail_before_any_work_and_write_nothing(noisy_files, tmp_path, capsys, argv,
+                                                                         message):
+    paths = {"tmp": tmp_path, **noisy_files}
+    before = {p: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    assert main([a.format(**paths) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message.format(**paths) in err and err.count("\n") == 1  # no progress bar
+    assert {p: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+
+
+def test_a_failure_after_the_work_leaves_no_output_behind(noisy_files, tmp_path, monkeypatch):
+    from n2s_core.app import image_files
+
+    out = tmp_path / "denoised.png"
+    real = image_files.json_writer
+
+    def failing_json(data):
+        write = real(data)
+
+        def write_then_fail(path):
+            write(path)
+            raise OSError("disk full while writing the report")
+
+        return write_then_fail
+
+    monkeypatch.setattr("n2s_core.cli.json_writer", failing_json)
+    assert main(["denoise", str(noisy_files["gray8"]), "--out", str(out), "--method", "tv"]) == 2
+    assert not out.exists() and not out.with_suffix(".json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in noisy_files.values())
+
+
+def test_calibrate_out_prints_a_summary(noisy_files, tmp_path, capsys):
+    report = tmp_path / "report.json"
+    assert main(["calibrate", str(noisy_files["gray8"]), "--method", "tv", "--param", "weight=0.05,0.1,0.2",
+                 "--out", str(report)]) == 0
+    line = capsys.readouterr().out.strip()
+    best = json.loads(report.read_text())["best_parameters"]["weight"]
+    assert line.startswith(f"tv: best weight={best} (self-supervised loss ") and f"wrote {report}" in line

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -83,6 +84,44 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
     ((16, 16), 2, 2)
     """
     clock = time.perf_counter()
+    fitted = fit_image(image, channel_axis=channel_axis, model=model, steps=steps, batch_size=batch_size, crop=crop,
+                       lr=lr, replacement=replacement, seed=seed, device=device, progress=progress,
+                       model_options=model_options, mask_span=mask_span, mask_direction=mask_direction)
+    denoised = fitted.predict(invariant=invariant)
+    settings = {**fitted.settings, "invariant": bool(invariant)}
+    report = {**fitted.report, "settings": settings, "wall_seconds": round(time.perf_counter() - clock, 3)}
+    return denoised, report
+
+
+@dataclass
+class FittedNet:
+    """A net trained on one image, ready to denoise it by a single pass or the J-invariant prediction."""
+
+    net: torch.nn.Module
+    x: torch.Tensor  # the image as (1, C, H, W), on the CPU
+    axis: int | None  # where the channels go back in the output
+    config: TrainConfig
+    device: torch.device
+    settings: dict  # what :func:`fit_image` was given
+    report: dict  # the training's report (losses, time, device), as :func:`denoise_image` returns it
+
+    def predict(self, *, invariant: bool = False) -> np.ndarray:
+        """The denoised image, float64 clipped to [0, 1], in the input's layout."""
+        out = _predict(self.net, self.x, invariant=invariant, config=self.config, device=self.device)[0]
+        out = out.detach().cpu().numpy().astype(np.float64)  # (C, H, W)
+        return np.clip(out[0] if self.axis is None else np.moveaxis(out, 0, self.axis), 0.0, 1.0)
+
+
+def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-small", steps: int = 300,
+              batch_size: int = 8, crop: int | None = 64, lr: float = 3e-3, replacement: str = "random",
+              seed: int = 0, device: str = "auto", progress: bool = True, model_options: dict | None = None,
+              mask_span: int = 0, mask_direction: str = "horizontal",
+              time_limit: float | None = None) -> FittedNet:
+    """Train a fresh net by Noise2Self on ``image`` alone (:func:`denoise_image` without the prediction).
+
+    Arguments as in :func:`denoise_image`; ``time_limit`` stops the training after that many seconds even if
+    ``steps`` are not done (the report's ``settings`` keep both, ``steps_done`` says how far it got).
+    """
     check_choice(model, MODELS, name="model")
     arr = as_float_image(image)
     check_ndim(arr, (2,), channel_axis, name="denoise_image")
@@ -91,25 +130,24 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
     crop = None if crop is not None and crop >= min(planes.shape[1:]) else crop
     streaks = _streaks(planes, structured=mask_span > 0)
     config = TrainConfig(mode="n2s", steps=steps, batch_size=batch_size, lr=lr, crop=crop, replacement=replacement,
-                         seed=seed, device=device, mask_span=mask_span, mask_direction=mask_direction)
+                         seed=seed, device=device, mask_span=mask_span, mask_direction=mask_direction,
+                         time_limit=time_limit)
     torch_device = pick_device(device)
     net = build_model(model, in_channels=planes.shape[0], **(model_options or {}))
     net = seed_weights(net, seed)  # the global RNG is left alone
     x = torch.as_tensor(np.ascontiguousarray(planes), dtype=torch.float32)[None]  # (1, C, H, W)
     result = train(net, x, config=config, progress=progress)
-    out = _predict(net, x, invariant=invariant, config=config, device=torch_device)[0]  # (C, H, W)
-    out = out.detach().cpu().numpy().astype(np.float64)
-    denoised = np.clip(out[0] if axis is None else np.moveaxis(out, 0, axis), 0.0, 1.0)
     settings = {"model": model, "model_options": dict(model_options or {}),
                 "steps": steps, "batch_size": batch_size, "crop": crop, "lr": lr,
                 "replacement": replacement, "mask_span": mask_span, "mask_direction": mask_direction,
-                "seed": seed, "device": device, "invariant": bool(invariant),
-                "channel_axis": channel_axis}
-    report = {"settings": settings, "noise_correlated_along": streaks,
-              "model": model, "parameters": count_parameters(net), "device": result.device,
-              "torch_version": torch.__version__, "shape": list(arr.shape), **_losses(result.train_loss),
-              "train_seconds": round(result.wall_time, 3), "wall_seconds": round(time.perf_counter() - clock, 3)}
-    return denoised, report
+                "seed": seed, "device": device, "channel_axis": channel_axis}
+    if time_limit is not None:
+        settings["time_limit"] = time_limit
+    report = {"noise_correlated_along": streaks, "model": model, "parameters": count_parameters(net),
+              "device": result.device, "torch_version": torch.__version__, "shape": list(arr.shape),
+              "steps_done": len(result.train_loss), **_losses(result.train_loss),
+              "train_seconds": round(result.wall_time, 3)}
+    return FittedNet(net=net, x=x, axis=axis, config=config, device=torch_device, settings=settings, report=report)
 
 
 def _predict(net, x: torch.Tensor, *, invariant: bool, config: TrainConfig, device: torch.device) -> torch.Tensor:

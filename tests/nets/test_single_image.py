@@ -30,7 +30,9 @@ def test_cli_writes_image_in_the_input_format_and_a_report(noisy_files, tmp_path
     source = noisy_files[kind]
     before = source.read_bytes()
     out = tmp_path / f"denoised{source.suffix}"
-    assert main(["denoise", str(source), "--out", str(out), "--steps", "5", "--model", model, "--device", "cpu"]) == 0
+    argv = ["denoise", str(source), "--out", str(out), "--method", "n2s", "--steps", "5", "--model", model,
+            "--device", "cpu"]
+    assert main(argv) == 0
     written = io.imread(out)
     assert written.dtype == dtype and written.shape == io.imread(source).shape
     report = json.loads(out.with_suffix(".json").read_text())
@@ -44,7 +46,8 @@ def test_cli_writes_image_in_the_input_format_and_a_report(noisy_files, tmp_path
 def test_cli_report_path_and_invariant_flag(noisy_files, tmp_path):
     out, report = tmp_path / "out.png", tmp_path / "run" / "report.json"
     report.parent.mkdir()
-    argv = ["denoise", str(noisy_files["rgb"]), "--out", str(out), "--steps", "2", "--report", str(report),
+    argv = ["denoise", str(noisy_files["rgb"]), "--out", str(out), "--method", "n2s", "--steps", "2",
+            "--report", str(report),
             "--invariant", "--seed", "3", "--device", "cpu"]
     assert main(argv) == 0
     settings = json.loads(report.read_text())["settings"]
@@ -94,11 +97,11 @@ def test_denoise_image_rejects_bad_options(noisy_64, kwargs, error, match):
     (["denoise", "{bad}", "--out", "{out}"], "could not read"),
     (["denoise", "{stack}", "--out", "{out}"], "only 2-D gray"),
     (["denoise", "{tiff16}", "--out", "{tiff16}"], "is the input image"),
-    (["denoise", "{tiff16}", "--out", "{out}", "--model", "resnet"], "unknown model 'resnet'"),
+    (["denoise", "{tiff16}", "--out", "{out}", "--method", "n2s", "--model", "resnet"], "unknown model 'resnet'"),
     (["denoise", "{tiff16}", "--out", "{tmp}/out.bmp"], "unsupported extension"),
-    (["denoise", "{tiff16}", "--out", "{tmp}/out.jpg"], "16-bit but JPEG"),
+    (["denoise", "{tiff16}", "--out", "{tmp}/out.jpg"], "JPG holds uint8 but the input is uint16"),
     (["denoise", "{tiff16}", "--out", "{tmp}/nowhere/out.tif"], "does not exist"),
-    (["denoise", "{tiff16}", "--out", "{out}", "--steps", "0"], "steps must be an int >= 1"),
+    (["denoise", "{tiff16}", "--out", "{out}", "--method", "n2s", "--steps", "0"], "steps must be an int >= 1"),
     (["denoise", "{tiff16}", "--out", "{out}", "--mask-span", "2"], "--mask-span needs --structured"),
     (["denoise", "{tiff16}", "--out", "{out}", "--structured", "horizontal", "--mask-span", "0"], "value >= 1"),
 ])

@@ -3,7 +3,8 @@
 The rules (``docs/architecture.md`` explains them):
 
 - **Layers.** The method (top-level modules) imports only itself; ``classical``, ``data``, ``teach`` and ``nets``
-  import the method and themselves, never each other; ``paper`` may import all of those; ``cli`` anything. So
+  import the method and themselves, never each other; ``paper`` may import all of those; ``app`` (the command
+  line's work on a user's image) the method, ``classical`` and ``nets``; ``cli`` anything. So
   nothing below ``paper`` can import it, and the arrows run one way: paper -> nets/classical/data/teach -> method.
 - **Torch.** Only ``nets`` and the few modules in :data:`TORCH_USERS` may import torch, directly or through another
   module, even inside a function. Everything else is the NumPy half, and importing it leaves torch unloaded.
@@ -29,7 +30,7 @@ PACKAGE = ROOT / "n2s_core"
 
 # the top-level modules
 METHOD = {"noise", "partitions", "interpolation", "invariance", "metrics", "diagnostics", "_checks", "hardware"}
-FOLDERS = {"classical", "data", "teach", "nets", "paper"}
+FOLDERS = {"classical", "data", "teach", "nets", "paper", "app"}
 # Which layers each layer may import from, besides itself. "facade" is n2s_core/__init__.py.
 ALLOWED = {
     "method": set(),
@@ -39,13 +40,15 @@ ALLOWED = {
     "nets": {"method"},
     "facade": {"method", "classical", "data"},
     "paper": {"method", "classical", "data", "teach", "nets", "facade"},
-    "cli": {"method", "classical", "data", "teach", "nets", "paper", "facade"},
+    "app": {"method", "classical", "nets"},
+    "cli": {"method", "classical", "data", "teach", "nets", "paper", "facade", "app"},
 }
 TORCH_LAYERS = {"nets"}
 # Modules outside nets/ that may reach torch, each for a reason (everything else is the NumPy half):
 TORCH_USERS = {
     "n2s_core.paper.table2_runs",  # trains the nets of Table 2
     "n2s_core.paper.table2_report",  # calls table2_runs, lazily, when the table is run
+    "n2s_core.app.selection",  # trains the Noise2Self candidate, lazily, only when a net is a candidate
     "n2s_core.cli",  # the denoise and table2 commands, lazily: `calibrate` never loads torch
     "n2s_core.__main__",  # calls cli
 }

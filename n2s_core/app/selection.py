@@ -1,0 +1,188 @@
+"""Pick the best denoiser for one noisy image by the self-supervised loss, within a time budget (paper §3-§4).
+
+The paper's central idea, used as a tool: the self-supervised loss ``||f_J(x) - x||^2`` of a J-invariant denoiser
+``f_J`` equals its ground-truth loss plus the noise variance (paper §3, Eq. 3), the same offset for every
+candidate, so the ranking by this loss is the ranking by the error against the clean image, with no clean image.
+Every candidate is scored the same way: its J-invariant version on the 4x4 grid of subsets J, every pixel scored.
+
+1. Classical candidates (wavelet, total variation, NL-means, BM3D when installed), cheapest first: each parameter
+   of its grid is scored on one subset (the approximate loss, one call per setting), then the best setting by the
+   exact loss (16 calls). A candidate whose projected time does not fit in what is left of the budget is skipped.
+2. A Noise2Self net (the small UNet of ``denoise``) trained for what is left, when that is at least
+   :data:`MIN_NET_SECONDS`; its J-invariant version is the masked prediction on the same 4x4 grid.
+3. The lowest loss wins. The output is the winner's *plain* version (the net's single pass, the classical
+   denoiser at its calibrated setting): the paper found the single pass about 0.5 dB better for nets (§4), and
+   ``benchmarks/bench_selection.py`` measures the same for every classical candidate here. ``output="invariant"``
+   writes the J-invariant version, the one whose loss was measured.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .._checks import as_float_image
+from ..classical.calibration import expand_grid
+from ..classical.denoisers import METHODS, bm3d_available
+from ..invariance import denoise_invariant, ground_truth_loss, self_supervised_loss
+from ..metrics import psnr
+
+CLASSICAL = ("wavelet", "tv", "nl_means", "bm3d")  # cheapest first
+NET = "n2s"  # the Noise2Self net's name among the candidates
+CANDIDATES = (*CLASSICAL, NET)
+STRIDE = 4  # the 4x4 grid of subsets J that every candidate is scored on
+MIN_NET_SECONDS = 20.0  # a net trained for less than this is not worth its time at these sizes
+DEFAULT_BUDGET = 120.0  # seconds: about two minutes on a laptop
+OUTPUTS = ("plain", "invariant")
+
+
+@dataclass
+class Candidate:
+    """One denoiser's entry in the ranking; ``loss`` is the exact self-supervised loss of its J-invariant version."""
+
+    name: str
+    status: str = "scored"  # "scored" or "skipped"
+    loss: float | None = None
+    parameters: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    note: str = ""
+    psnr_plain: float | None = None  # only when a clean image was given (teaching, benchmarks)
+    psnr_invariant: float | None = None
+
+
+def select_denoiser(noisy, *, channel_axis: int | None = None, budget: float | None = DEFAULT_BUDGET,
+                    methods=CANDIDATES, output: str = "plain", grids: dict | None = None, seed: int = 0,
+                    device: str = "auto", clean=None, progress: bool = True) -> tuple[np.ndarray, dict]:
+    """Score every candidate by the self-supervised loss within ``budget`` seconds; return the best's output.
+
+    Parameters
+    ----------
+    noisy : ndarray
+        Float image on [0, 1], (H, W) or (H, W, 3) with ``channel_axis``.
+    budget : float or None
+        Seconds for everything; candidates that would not fit are skipped and say so in the report. None: no limit.
+    methods : sequence of str
+        Which of ``wavelet, tv, nl_means, bm3d, n2s`` to consider (BM3D only when installed).
+    grids : dict, optional
+        ``{method: {parameter: values}}`` replaces a classical method's calibration grid.
+    output : {"plain", "invariant"}
+        Which version of the winner to return (see the module's docstring).
+    clean : ndarray, optional
+        Teaching and benchmarks only: also records each candidate's PSNR, plain and J-invariant. Never used to choose.
+
+    Returns
+    -------
+    denoised, report : ndarray, dict
+        The report ranks every candidate by loss (``ranking``, skipped ones last), names the ``chosen`` one and the
+        ``version`` returned ("plain" or "invariant").
+    """
+    clock = time.perf_counter()
+    noisy = as_float_image(noisy, name="noisy")
+    if output not in OUTPUTS:
+        raise ValueError(f"output must be 'plain' or 'invariant', got {output!r}")
+    unknown = [m for m in methods if m not in CANDIDATES]
+    if unknown or not methods:
+        raise ValueError(f"unknown candidate(s) {unknown}; choose among {', '.join(CANDIDATES)}")
+    if budget is not None and not budget > 0:
+        raise ValueError(f"budget must be a positive number of seconds (or None: no limit), got {budget!r}")
+    limit = float("inf") if budget is None else float(budget)
+    entries, outputs = [], {}
+    for name in [m for m in CLASSICAL if m in methods]:
+        left = limit - (time.perf_counter() - clock)
+        if name == "bm3d" and not bm3d_available():
+            entries.append(Candidate(name, "skipped", note="the optional bm3d package is not installed"))
+            continue
+        entry, made = _classical(name, noisy, channel_axis, left, clean=clean, progress=progress,
+                                 grid=(grids or {}).get(name))
+        entries.append(entry)
+        if made is not None:
+            outputs[name] = made
+    if NET in methods:
+        left = limit - (time.perf_counter() - clock)
+        entry, made = _net(noisy, channel_axis, left, seed=seed, device=device, clean=clean, progress=progress)
+        entries.append(entry)
+        if made is not None:
+            outputs[NET] = made
+    scored = sorted((e for e in entries if e.status == "scored"), key=lambda e: e.loss)
+    if not scored:
+        reasons = "; ".join(f"{e.name}: {e.note}" for e in entries)
+        raise ValueError(f"no candidate fitted in a budget of {limit:g} s ({reasons}); give a larger --budget")
+    best = scored[0]
+    plain, invariant = outputs[best.name]
+    denoised = (plain() if callable(plain) else plain) if output == "plain" else invariant
+    report = {"chosen": best.name, "version": output, "budget_seconds": budget, "stride": STRIDE,
+              "rule": "lowest exact self-supervised loss of the J-invariant version (4x4 grid, every pixel); "
+                      f"output: the {output} version",
+              "ranking": [asdict(e) for e in scored + [e for e in entries if e.status != "scored"]],
+              "wall_seconds": round(time.perf_counter() - clock, 2)}
+    return np.clip(denoised, 0.0, 1.0), report
+
+
+def _classical(name, noisy, channel_axis, left, *, clean, progress, grid=None):
+    """Calibrate one classical method inside ``left`` seconds: approximate search, then the exact loss."""
+    method, started = METHODS[name], time.perf_counter()
+    extra = {} if channel_axis is None else {"channel_axis": channel_axis}
+    settings = expand_grid(grid if grid is not None else method.grid(noisy, channel_axis=channel_axis))
+    approximate = []
+    for i, params in enumerate(_progress(settings, name, progress)):
+        approximate.append(self_supervised_loss(noisy, method.function, stride=STRIDE, approximate=True,
+                                                channel_axis=channel_axis, denoiser_kwargs={**params, **extra}))
+        per_call = (time.perf_counter() - started) / (i + 1)
+        projected = per_call * (len(settings) - i - 1 + STRIDE**2 + 1)  # the rest, the exact score, the output
+        if projected > left - (time.perf_counter() - started):
+            return Candidate(name, "skipped", seconds=round(time.perf_counter() - started, 2),
+                             note=f"needs about {per_call * (len(settings) + STRIDE**2 + 1):.0f} s, "
+                                  f"{left:.0f} s were left"), None
+    params = settings[int(np.argmin(approximate))]
+    kwargs = {**params, **extra}
+    invariant = denoise_invariant(noisy, method.function, stride=STRIDE, channel_axis=channel_axis,
+                                  denoiser_kwargs=kwargs)
+    entry = Candidate(name, loss=ground_truth_loss(noisy, invariant), parameters=_plain(params),
+                      note=f"{len(settings)} settings scored on one subset, the best on all {STRIDE**2}")
+    plain = functools.partial(method.function, noisy, **kwargs)  # run for the winner only, unless scored vs clean
+    if clean is not None:
+        plain = plain()
+        entry.psnr_plain, entry.psnr_invariant = psnr(clean, plain), psnr(clean, invariant)
+    entry.seconds = round(time.perf_counter() - started, 2)
+    return entry, (plain, invariant)
+
+
+def _net(noisy, channel_axis, left, *, seed, device, clean, progress):
+    """Train the Noise2Self net for what is left (less its prediction time) and score its J-invariant version."""
+    if left < MIN_NET_SECONDS:
+        return Candidate(NET, "skipped", note=f"{max(left, 0):.0f} s were left, under the {MIN_NET_SECONDS:.0f} s a "
+                                              "net needs here"), None
+    from ..nets.single_image import fit_image  # torch, only when a net is a candidate
+
+    started = time.perf_counter()
+    probe = fit_image(noisy, channel_axis=channel_axis, steps=1, seed=seed, device=device, progress=False)
+    tick = time.perf_counter()
+    probe.predict(invariant=False)
+    reserve = 20 * (time.perf_counter() - tick)  # one single pass and the 16 masked ones, with room to spare
+    train_for = left - (time.perf_counter() - started) - reserve
+    if train_for < MIN_NET_SECONDS / 2:
+        return Candidate(NET, "skipped", seconds=round(time.perf_counter() - started, 2),
+                         note=f"predicting takes about {reserve:.0f} s, too little was left to train"), None
+    fitted = fit_image(noisy, channel_axis=channel_axis, steps=1_000_000, seed=seed, device=device,
+                       progress=progress, time_limit=train_for)
+    plain, invariant = fitted.predict(invariant=False), fitted.predict(invariant=True)
+    entry = Candidate(NET, loss=ground_truth_loss(noisy, invariant),
+                      parameters={"model": "unet-small", "steps": fitted.report["steps_done"]},
+                      note=f"trained {fitted.report['train_seconds']:.0f} s")
+    if clean is not None:
+        entry.psnr_plain, entry.psnr_invariant = psnr(clean, plain), psnr(clean, invariant)
+    entry.seconds = round(time.perf_counter() - started, 2)
+    return entry, (plain, invariant)
+
+
+def _progress(items, name, enabled):
+    from tqdm.auto import tqdm
+
+    return tqdm(items, desc=f"calibrating {name}", disable=not enabled, leave=False)
+
+
+def _plain(params: dict) -> dict:
+    return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in params.items()}

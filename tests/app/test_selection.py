@@ -1,0 +1,83 @@
+"""Choosing a denoiser by the self-supervised loss: the ranking is the ground truth's, the budget is kept."""
+
+import numpy as np
+import pytest
+
+import n2s_core as n2s
+from n2s_core.app import selection
+from n2s_core.app.selection import select_denoiser
+
+
+@pytest.fixture(scope="module")
+def camera():
+    return n2s.noisy_camera(sigma=0.1, size=96)
+
+
+def test_the_loss_ranks_the_candidates_as_the_clean_image_would(camera):
+    """Paper §3: loss = ground-truth error + noise variance for every J-invariant denoiser, so the two rankings agree
+    and the offset is the same for all (here about the measured noise variance, below 0.01 after clipping)."""
+    clean, noisy = camera
+    _, report = select_denoiser(noisy, methods=("wavelet", "tv", "nl_means"), budget=None, clean=clean,
+                                progress=False)
+    ranking = report["ranking"]
+    assert [e["status"] for e in ranking] == ["scored"] * 3
+    losses = [e["loss"] for e in ranking]
+    truth = [10 ** (-e["psnr_invariant"] / 10) for e in ranking]  # MSE of the J-invariant output
+    assert losses == sorted(losses) and truth == sorted(truth)
+    offsets = np.array(losses) - np.array(truth)
+    assert np.ptp(offsets) < 0.15 * offsets.mean() and abs(offsets.mean() - n2s.mse(clean, noisy)) < 0.002
+    assert report["chosen"] == ranking[0]["name"] and report["version"] == "plain"
+
+
+def test_the_output_is_the_winners_plain_or_invariant_version(camera):
+    clean, noisy = camera
+    plain, report = select_denoiser(noisy, methods=("tv",), budget=None, progress=False)
+    weight = report["ranking"][0]["parameters"]["weight"]
+    np.testing.assert_allclose(plain, np.clip(n2s.get_method("tv").function(noisy, weight=weight), 0, 1))
+    invariant, report = select_denoiser(noisy, methods=("tv",), budget=None, output="invariant", progress=False)
+    assert report["version"] == "invariant"
+    assert n2s.mse(invariant, noisy) == pytest.approx(report["ranking"][0]["loss"])  # the scored output itself
+
+
+def test_a_small_budget_skips_the_net_and_says_why(camera):
+    _, noisy = camera
+    _, report = select_denoiser(noisy, methods=("tv", "n2s"), budget=5, progress=False)
+    net = report["ranking"][-1]
+    assert (net["name"], net["status"]) == ("n2s", "skipped") and "under the 20 s" in net["note"]
+    assert report["chosen"] == "tv"
+
+
+def test_a_candidate_that_cannot_fit_is_skipped_and_nothing_fitting_is_an_error(camera, monkeypatch):
+    _, noisy = camera
+    slow = n2s.get_method("tv").function
+
+    def slower(image, **kwargs):
+        import time
+
+        time.sleep(0.05)
+        return slow(image, **kwargs)
+
+    monkeypatch.setitem(selection.METHODS, "tv", n2s.get_method("tv").__class__(
+        **{**n2s.get_method("tv").__dict__, "function": slower}))
+    with pytest.raises(ValueError, match=r"no candidate fitted in a budget of 0.2 s \(tv: needs about \d+ s"):
+        select_denoiser(noisy, methods=("tv",), budget=0.2, progress=False)
+
+
+def test_the_net_is_trained_for_what_is_left_and_scored_the_same_way(camera, monkeypatch):
+    clean, noisy = camera
+    monkeypatch.setattr(selection, "MIN_NET_SECONDS", 1.0)
+    _, report = select_denoiser(noisy, methods=("wavelet", "n2s"), budget=4, clean=clean, device="cpu",
+                                progress=False)
+    net = next(e for e in report["ranking"] if e["name"] == "n2s")
+    assert net["status"] == "scored" and net["parameters"]["steps"] > 1 and 0 < net["loss"] < 0.05
+    assert report["wall_seconds"] < 4 + 3  # the budget, and the step and prediction under way
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"methods": ("magic",)}, "unknown candidate"),
+    ({"budget": 0}, "budget must be a positive number"),
+    ({"output": "both"}, "output must be 'plain' or 'invariant'"),
+])
+def test_bad_arguments_are_refused(camera, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        select_denoiser(camera[1], progress=False, **kwargs)
