@@ -58,6 +58,7 @@ import numpy as np
 import torch
 
 import n2s_core as n2s
+from n2s_core.app.selection import select_denoiser
 from n2s_core.classical.denoisers import get_method
 from n2s_core.nets import inference, models, training
 from n2s_core.paper import table1
@@ -236,6 +237,44 @@ widgets.interactive_panel(draw, step=widgets.choice_slider("step", snap_steps, s
                           model=widgets.choice("model", list(nets), "DnCNN"))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
+# ## 6. Which denoiser? Let the loss choose
+#
+# Notebook 01's identity holds for *every* J-invariant denoiser with the same noise variance $\sigma^2$:
+# $\mathbb{E}\|f_J(x) - x\|^2 = \mathbb{E}\|f_J(x) - y\|^2 + \sigma^2$ (paper §3). So the self-supervised loss ranks
+# any set of J-invariant candidates as the clean image would, without the clean image. `python -m n2s_core denoise`
+# does exactly this within a time budget: it calibrates the classical denoisers, trains a net if time is left, scores
+# every J-invariant version on the same 4x4 grid and keeps the lowest. Here the classical candidates (the net is
+# left out to keep this cell quick); the clean image only scores the result.
+
+# %% slideshow={"slide_type": "skip"}
+CANDIDATES = ("wavelet", "tv", "nl_means", "bm3d") if n2s.bm3d_available() else ("wavelet", "tv", "nl_means")
+chosen, selection = select_denoiser(noisy, methods=CANDIDATES, budget=None, clean=clean, progress=False)
+ranked = [e for e in selection["ranking"] if e["status"] == "scored"]
+by_loss = [e["name"] for e in ranked]
+by_truth = [e["name"] for e in sorted(ranked, key=lambda e: -e["psnr_invariant"])]
+print(f"{'candidate':<10} {'self-sup. loss':>14} {'PSNR J-inv.':>11} {'PSNR plain':>10}")
+for e in ranked:
+    print(f"{e['name']:<10} {e['loss']:14.5f} {e['psnr_invariant']:11.2f} {e['psnr_plain']:10.2f}")
+print(f"ranked by the loss: {by_loss}; by the clean image: {by_truth}; chosen: {selection['chosen']} "
+      f"({n2s.psnr(clean, chosen):.2f} dB, its plain output)")
+assert by_loss == by_truth  # the paper's claim, on this image
+
+# %% slideshow={"slide_type": "subslide"}
+truth_mse = np.array([10 ** (-e["psnr_invariant"] / 10) for e in ranked])
+losses = np.array([e["loss"] for e in ranked])
+fig, ax = plt.subplots(figsize=(4.4, 3.6))
+ax.scatter(truth_mse, losses)
+for e, t, v in zip(ranked, truth_mse, losses, strict=True):
+    ax.annotate(e["name"], (t, v), textcoords="offset points", xytext=(5, -3), fontsize=8)
+line = np.linspace(truth_mse.min(), truth_mse.max(), 2)
+ax.plot(line, line + n2s.mse(clean, noisy), "k--", lw=1, label="ground truth + noise variance")
+ax.set_xlabel("ground-truth loss of the J-invariant output")
+ax.set_ylabel("self-supervised loss")
+ax.legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - One noisy image is enough to train a denoiser: the masked loss needs only the noisy pixels (paper §5).
@@ -243,6 +282,7 @@ widgets.interactive_panel(draw, step=widgets.choice_slider("step", snap_steps, s
 # - The masked loss levels off above the noise variance, as notebook 01's identity says it must.
 # - Both nets beat the noisy image by a wide margin with single-pass and J-invariant inference; how they rank
 #   against the calibrated NL-means depends on the image size, the net and the steps (printed above, not asserted).
+# - The self-supervised loss ranks J-invariant denoisers as the clean image would; `denoise` picks by it.
 #
 # ## Exercises
 #

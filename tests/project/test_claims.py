@@ -138,6 +138,27 @@ def test_the_readme_family_table_quotes_the_family_benchmark():
         assert line in text, f"README's family table should have the line {line!r} (results/family.json)"
 
 
+def selection_table_lines() -> list[str]:
+    """The README's `denoise` tables from results/bench_selection.json (benchmarks/bench_selection.py): one line
+    per case, then the camera's ranking."""
+    rows = json.loads((RESULTS / "bench_selection.json").read_text())["rows"]
+    lines = [f"| {r['case']} | {r['psnr_noisy']:.2f} | {r['chosen']} | {r['psnr_chosen']:.2f} | {r['truth_pick']} "
+             f"{r['psnr_truth_pick']:.2f} | {r['psnr_nl_means']:.2f} | {r['seconds']:.0f} s |" for r in rows]
+    for e in rows[0]["ranking"]:
+        if e["status"] == "scored":
+            lines.append(f"| {e['name']} | {e['loss']:.5f} | {e['psnr_invariant']:.2f} | {e['psnr_plain']:.2f} | "
+                         f"{e['seconds']:.0f} s |")
+        else:
+            lines.append(f"| {e['name']} | skipped: {e['note']} | | | {e['seconds']:.0f} s |")
+    return lines
+
+
+def test_the_readme_denoise_tables_quote_the_selection_benchmark():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for line in selection_table_lines():
+        assert line in text, f"README's denoise section should have the line {line!r} (results/bench_selection.json)"
+
+
 @pytest.mark.parametrize(("file", "phrase", "paths"), CLAIMS, ids=[c[1][:40] for c in CLAIMS])
 def test_the_prose_quotes_the_committed_results(file, phrase, paths):
     expected = phrase.format(*(value(p) for p in paths))
