@@ -57,7 +57,7 @@ def train_against_the_clock(images, clean, noisy, *, n_subsets, milestones, args
     """Train a fresh UNet (same seed every time) until the last milestone; the test PSNR at each milestone."""
     model = seed_weights(build_model("unet"), 0)
     config = TrainConfig(mode="n2s", steps=10**9, batch_size=args.batch, lr=args.lr, n_subsets=n_subsets,
-                         device=str(device), amp=device.type == "cuda")
+                         device=str(device), precision="auto" if device.type == "cuda" else "float32")
     curve, paused, start = [], 0.0, time.perf_counter()
 
     def callback(step, loss, val_loss):

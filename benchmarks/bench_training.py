@@ -1,4 +1,4 @@
-"""Training and inference costs of Noise2Self in torch: masking overhead, grid masker speed, J-invariant batching.
+"""Training and inference costs of Noise2Self in torch: masking overhead, grid masker, J-invariant batching, throughput.
 
 What it measures, in one run, on one model and one batch (default: ``small_unet()``, 8 images of 64 x 64, float32,
 CPU, torch's default thread count):
@@ -12,18 +12,27 @@ CPU, torch's default thread count):
 3. ``predict_invariant`` (16 grid subsets, one batched pass) against 16 calls of ``predict_single_pass`` on the same
    batch (target: at most 1.0x); ``predict_invariant`` with ``batch_size=B`` is printed for comparison.
 Repeats alternate which side runs first, after a warm-up of each; the best time of each side is kept.
+4. Training throughput (``--part throughput``): images/s of Noise2Self steps for the paper's UNet and DnCNN on
+   64x64 tiles in batches of 64 and 128x128 in batches of 32, by a plain eager loop (host-side batching, a copy and
+   a loss read-back per step, float32) and by ``train()`` in float32, in mixed precision (``precision="auto"``:
+   bfloat16 where the device has it) and compiled; each as a ratio to the plain loop, and as the share of the rate
+   of one large matrix product on the same device in the same dtype (plus the datasheet peak on known GPUs).
 
-Run:  .venv/bin/python benchmarks/bench_training.py [--model unet-small] [--batch 8] [--size 64] [--repeats 9] ...
-(flags: --steps 20, --repeats 9, --masker axis|random, --loop-sizes 64,256). Targets: 1. <= 1.05x, 3. <= 1.0x.
+Run:  .venv/bin/python benchmarks/bench_training.py [--part costs|throughput|all] [--model unet-small] [--batch 8]
+(costs flags: --size 64, --steps 20, --repeats 9, --masker axis|random, --loop-sizes 64,256; throughput flags:
+--models unet,dncnn, --shapes 64x64,128x32 (side x batch), --throughput-steps 5, --warmup 2, --device auto,
+--out FILE.json). Targets: 1. <= 1.05x, 3. <= 1.0x, 4. >= 1.5x for the UNet at 64x64 on a CPU.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import json
 import os
 import platform
 import time
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -31,7 +40,8 @@ from _machine import OtherLoad  # benchmarks/_machine.py, beside this script
 
 from n2s_core.nets.inference import predict_invariant, predict_single_pass
 from n2s_core.nets.masking import Masker, masked_mse
-from n2s_core.nets.models import MODEL_NAMES, build_model
+from n2s_core.nets.models import MODEL_NAMES, build_model, seed_weights
+from n2s_core.nets.training import TrainConfig, pick_device, resolve_precision, train
 
 KERNEL = ((0.5, 1.0, 0.5), (1.0, 0.0, 1.0), (0.5, 1.0, 0.5))  # / 6: the authors' repository kernel
 
@@ -99,8 +109,176 @@ def report(rows, label, first, second, target=None):
           f" (target <= {target}: {result})"))
 
 
+# --- 4. Training throughput (issue 13): train() at the device's limit against a plain eager loop -----------------
+
+# Dense peak of the GPUs we would expect, TFLOP/s (NVIDIA datasheets, without sparsity): bfloat16 / float16 tensor
+# cores, and float32 (not TF32). Matched against torch.cuda.get_device_name().
+GPU_PEAKS = {"H200": {"bfloat16": 989.4, "float16": 989.4, "float32": 66.9},
+             "H100": {"bfloat16": 989.4, "float16": 989.4, "float32": 66.9},
+             "A100": {"bfloat16": 312.0, "float16": 312.0, "float32": 19.5},
+             "L4": {"bfloat16": 121.0, "float16": 121.0, "float32": 30.3},
+             "T4": {"bfloat16": 0.0, "float16": 65.0, "float32": 8.1}}
+SHAPES = ((64, 64), (128, 32))  # (side, batch): the paper's Hanzi/CellNet tiles at batch 64, ImageNet crops at 32
+THROUGHPUT_MODELS = ("unet", "dncnn")  # the paper's nets: UNet 32-256 (2.0M parameters), DnCNN 17 x 64
+
+
+def synchronize(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def plain_eager_loop(model, images, *, batch, steps, device, masker):
+    """What a reader writes first: Python batching on the host, a copy per step, float32, the loss read per step."""
+    model.to(device).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    generator = torch.Generator().manual_seed(0)
+    for _ in range(steps):
+        index = torch.randint(len(images), (batch,), generator=generator).tolist()
+        x = torch.stack([images[i] for i in index]).to(device)  # (B, 1, S, S)
+        masked, mask = masker.mask(x.cpu(), generator=generator)
+        loss = masked_mse(model(masked.to(device)), x, mask.to(device))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        loss.item()  # the host waits for the device at every step
+
+
+def steps_per_second(run, steps, warmup, device):
+    """Steps per second of ``run(n)`` (n steps) after ``run(warmup)``: (t(warmup + steps) - t(warmup)) would double
+    count a compile, so the warm-up call is separate and the timed call runs ``steps`` more on the same model."""
+    clock = time.perf_counter()
+    run(warmup)
+    synchronize(device)
+    first = time.perf_counter() - clock
+    clock = time.perf_counter()
+    run(steps)
+    synchronize(device)
+    return steps / (time.perf_counter() - clock), first
+
+
+def step_flops(model, side, batch, device) -> float:
+    """Floating-point operations of one forward and backward pass on a (batch, 1, side, side) batch."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    x = torch.rand(batch, 1, side, side, device=device)
+    with FlopCounterMode(display=False) as counter:
+        model(x).square().mean().backward()
+    model.zero_grad(set_to_none=True)
+    return float(counter.get_total_flops())
+
+
+def matmul_peak(device, dtype, *, size=None, repeats=5) -> float:
+    """Measured rate of one large square matrix product in ``dtype`` on ``device`` (TFLOP/s): the yardstick."""
+    size = size or (8192 if device.type == "cuda" else 2048)
+    a = torch.rand(size, size, device=device, dtype=dtype)
+    b = torch.rand(size, size, device=device, dtype=dtype)
+    a @ b
+    synchronize(device)
+    clock = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    synchronize(device)
+    return 2 * size**3 * repeats / (time.perf_counter() - clock) / 1e12
+
+
+def dtype_name(dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def device_name(device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return platform.processor() or platform.machine()
+
+
+def datasheet_peak(device, dtype) -> float | None:
+    """The datasheet's dense peak (TFLOP/s) of this GPU in ``dtype``, if it is one of GPU_PEAKS."""
+    if device.type != "cuda":
+        return None
+    peaks = next((peaks for key, peaks in GPU_PEAKS.items() if key in device_name(device)), None)
+    return (peaks or {}).get(dtype_name(dtype)) or None
+
+
+def time_train(name, images, batch, settings, args, device):
+    """(steps/s, seconds of the warm-up call) of train() with ``settings`` on a freshly seeded model."""
+    model = seed_weights(build_model(name), 0)
+
+    def run(steps):
+        train(model, images, config=TrainConfig(steps=steps, batch_size=batch, device=str(device), **settings),
+              progress=False)
+    return steps_per_second(run, args.throughput_steps, args.warmup, device)
+
+
+def time_plain_loop(name, images, batch, args, device):
+    model, masker = seed_weights(build_model(name), 0), Masker("random")
+    return steps_per_second(lambda steps: plain_eager_loop(model, images, batch=batch, steps=steps, device=device,
+                                                           masker=masker), args.throughput_steps, args.warmup, device)
+
+
+def throughput(args) -> dict:
+    """Images/s of Noise2Self training steps: the plain loop, then train() in float32, in mixed precision, compiled."""
+    device = pick_device(args.device)
+    fast = resolve_precision("auto", device)
+    variants = [("plain eager loop", None), ("train(), float32", {"precision": "float32"}),
+                (f"train(), {dtype_name(fast)}", {"precision": "auto"}),
+                (f"train(), {dtype_name(fast)}, compiled", {"precision": "auto", "compile": True})]
+    print(f"\n4. Training throughput on {device} ({device_name(device)}, {torch.get_num_threads()} threads): "
+          f"Noise2Self steps (random 25-subset masks, Adam), images/s; mixed precision here is {dtype_name(fast)}")
+    peaks = {dtype_name(dtype): matmul_peak(device, dtype) for dtype in {torch.float32, fast}}
+    print("   measured matmul rate: " + ", ".join(f"{dtype} {rate:.2f} TFLOP/s" for dtype, rate in peaks.items()))
+    rows = []
+    for name in args.models:
+        for side, batch in args.shapes:
+            images = torch.rand(4 * batch, 1, side, side, generator=torch.Generator().manual_seed(0))
+            flops = step_flops(seed_weights(build_model(name), 0).to(device), side, batch, device)
+            plain = None
+            for label, settings in variants:
+                if settings is None:
+                    speed, first = time_plain_loop(name, images, batch, args, device)
+                    plain = speed
+                else:
+                    speed, first = time_train(name, images, batch, settings, args, device)
+                dtype = fast if settings and settings["precision"] == "auto" else torch.float32
+                achieved = speed * flops / 1e12
+                sheet = datasheet_peak(device, dtype)
+                row = {"model": name, "side": side, "batch": batch, "variant": label, "dtype": dtype_name(dtype),
+                       "images_per_s": speed * batch, "speedup": speed / plain, "warmup_seconds": first,
+                       "gflop_per_step": flops / 1e9, "tflop_per_s": achieved,
+                       "share_of_matmul": achieved / peaks[dtype_name(dtype)],
+                       "share_of_datasheet": None if sheet is None else achieved / sheet}
+                rows.append(row)
+                print(f"   {name} {side}x{side} b{batch}, {label}: {row['images_per_s']:.1f} images/s = "
+                      f"{row['speedup']:.2f}x the plain loop; {achieved:.3f} TFLOP/s = {row['share_of_matmul']:.0%} of "
+                      "the matmul rate" + ("" if sheet is None else f", {row['share_of_datasheet']:.1%} of the "
+                                           "datasheet peak"), flush=True)
+    print("\n| model | tiles | variant | images/s | x plain loop | TFLOP/s | share of matmul rate |")
+    print("|---|---|---|---|---|---|---|")
+    for row in rows:
+        print(f"| {row['model']} | {row['side']}x{row['side']}, batch {row['batch']} | {row['variant']} | "
+              f"{row['images_per_s']:.1f} | {row['speedup']:.2f}x | {row['tflop_per_s']:.3f} | "
+              f"{row['share_of_matmul']:.0%} |")
+    unet = [row for row in rows if row["model"] == "unet" and row["side"] == 64 and row["variant"].startswith("train")]
+    if unet:
+        best = max(unet, key=lambda row: row["speedup"])
+        verdict = "met" if best["speedup"] >= 1.5 else "MISSED"
+        print(f"UNet 64x64: best is {best['variant']}, {best['speedup']:.2f}x the plain loop (target >= 1.5x on a "
+              f"CPU: {verdict})")
+    return {"device": str(device), "device_name": device_name(device), "threads": torch.get_num_threads(),
+            "mixed_precision": dtype_name(fast), "matmul_tflop_per_s": peaks, "rows": rows,
+            "steps": args.throughput_steps, "warmup": args.warmup}
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", default="all", choices=("costs", "throughput", "all"),
+                        help="costs: comparisons 1-3; throughput: 4")
+    parser.add_argument("--models", default=",".join(THROUGHPUT_MODELS), type=lambda text: text.split(","),
+                        help="throughput: models (comma-separated names of nets.models)")
+    parser.add_argument("--shapes", default="64x64,128x32", help="throughput: SIDExBATCH, comma-separated",
+                        type=lambda text: [tuple(int(n) for n in item.split("x")) for item in text.split(",")])
+    parser.add_argument("--throughput-steps", type=int, default=5, help="throughput: timed steps per variant")
+    parser.add_argument("--warmup", type=int, default=2, help="throughput: untimed steps first (compiles)")
+    parser.add_argument("--device", default="auto", help="throughput: torch device (auto: cuda, mps, cpu)")
+    parser.add_argument("--out", type=Path, help="throughput: also write the rows as JSON")
     parser.add_argument("--model", default="unet-small", choices=MODEL_NAMES, help="model name (nets.models)")
     parser.add_argument("--batch", type=int, default=8, help="images per batch")
     parser.add_argument("--size", type=int, default=64, help="image side (square)")
@@ -112,6 +290,24 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if min(args.batch, args.size, args.repeats, args.steps, *args.loop_sizes) < 1:
         parser.error("--batch, --size, --repeats, --steps and --loop-sizes must be >= 1")
+    unknown = sorted(set(args.models) - set(MODEL_NAMES))
+    if unknown or min(args.throughput_steps, args.warmup, *(n for shape in args.shapes for n in shape)) < 1:
+        parser.error(f"--models must be names in {MODEL_NAMES} (got {unknown}); --shapes, --throughput-steps and "
+                     "--warmup must be >= 1")
+    if args.part in ("costs", "all"):
+        costs(args)
+    if args.part in ("throughput", "all"):
+        load = OtherLoad()
+        measured = throughput(args)
+        load.report()
+        if args.out:
+            measured |= {"machine": platform.platform(), "torch": torch.__version__,
+                         "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            args.out.write_text(json.dumps(measured, indent=2) + "\n")
+
+
+def costs(args):
+    """Comparisons 1-3: masking overhead, the grid masker against a Python loop, J-invariant batching."""
 
     x = torch.rand(args.batch, 1, args.size, args.size, generator=(seeded := torch.Generator().manual_seed(0)))
     model, grid = build_model(args.model), Masker("axis")  # grid masker for the J-invariant prediction

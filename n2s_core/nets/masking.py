@@ -153,7 +153,8 @@ def masked_mse(prediction: torch.Tensor, target: torch.Tensor, mask: torch.Tenso
     """Mean squared error over the held-out pixels only, one term per masked pixel and channel.
 
     ``mask`` broadcasts to the prediction's shape (e.g. (B, 1, H, W) over channels). The authors' repository
-    averages over all pixels instead, which scales the loss by the mask density.
+    averages over all pixels instead, which scales the loss by the mask density. An empty mask is an error on a CPU;
+    on a GPU the loss is NaN (checking would make every training step wait for the device).
 
     Examples
     --------
@@ -166,7 +167,7 @@ def masked_mse(prediction: torch.Tensor, target: torch.Tensor, mask: torch.Tenso
                          f"{tuple(target.shape)}")
     mask = _as_mask(mask, prediction.shape)  # (B, C, H, W)
     count = mask.sum()
-    if count == 0:
+    if count.device.type == "cpu" and count == 0:  # elsewhere the check would wait for the device: NaN instead
         raise ValueError("mask holds out no pixel, so the masked loss is undefined; mask at least one pixel")
     return torch.where(mask, (prediction - target).square(), 0).sum() / count
 

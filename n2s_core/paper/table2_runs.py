@@ -166,7 +166,7 @@ def _run_net(method: str, data, noisy: np.ndarray, preset: Preset, *, seed: int,
     model = seed_weights(build_model(name, in_channels=channels, **getattr(preset, name)), seed)
     config = TrainConfig(mode=mode, steps=preset.steps_for(len(train_part.noisy)), batch_size=preset.batch_size,
                          lr=preset.lr, crop=preset.crop, seed=seed, device=device,
-                         amp=pick_device(device).type == "cuda",  # mixed precision on a GPU, as the paper scale needs
+                         precision="auto" if pick_device(device).type == "cuda" else "float32",  # bf16/fp16 on a GPU
                          val_every=preset.val_every, checkpoint=None if checkpoint is None else str(checkpoint),
                          checkpoint_every=max(1, preset.val_every))
     resume = checkpoint is not None and Path(checkpoint).is_file()
