@@ -9,7 +9,8 @@ The three modes of the paper differ only in the target (paper §4, Table 2):
 
 Any other member of the family (Noise2Void, N2V2, Noise2Same, SURE, Neighbor2Neighbor, ZS-N2N) is an
 ``objective=`` (:mod:`.objectives`, :mod:`.subsampling`): the loop, the batches and the optimizer stay the same.
-``config.time_limit`` stops a run after that many seconds, so members can be given the same wall-clock budget.
+``config.time_limit`` stops a run after that many seconds, so members can be given the same wall-clock budget;
+``config.schedule="cosine"`` decays the learning rate to 0 by the end of the run (by the clock under a time limit).
 The data passed in is the data: noise is never redrawn (that would quietly turn Noise2Self into Noise2Noise).
 Validation uses a fixed held-out set; for n2s its masks and fill values are drawn once, so validation losses stay
 comparable. Every random draw of training (images, crops, masks) comes from one ``torch.Generator`` seeded with
@@ -28,6 +29,7 @@ This module imports torch; ``import n2s_core`` does not import this module.
 
 from __future__ import annotations
 
+import math
 import numbers
 import shutil
 import time
@@ -44,6 +46,7 @@ from .objectives import BlindSpot, Objective, Supervised
 
 MODES = ("n2s", "n2n", "n2t")
 PRECISIONS = ("float32", "bfloat16", "float16", "auto")
+SCHEDULES = ("constant", "cosine")
 _READ_EVERY = 25  # steps between read-backs of the loss from the device (each one waits for the device)
 _VAL_SEED_OFFSET = 1_000_003  # validation masks use their own stream, never the training generator's
 
@@ -69,6 +72,7 @@ class TrainConfig:
     steps: int = 1000  # total optimizer steps of the run, counted across resumptions
     batch_size: int = 16  # images (or crops) per step, drawn with replacement
     lr: float = 1e-3  # Adam learning rate (the authors' notebooks use 1e-3 to 1e-2)
+    schedule: str = "constant"  # "constant" lr, or "cosine": from lr down to 0 at the end of the run (_progress)
     crop: int | None = None  # side of the random square crops; None trains on whole images
     replacement: str = "random"  # n2s only: what fills the held-out pixels (see n2s_core.nets.masking)
     stride: int = 4  # n2s only, grid replacements ("axis", "diagonal", "zero"): stride**2 subsets
@@ -87,6 +91,7 @@ class TrainConfig:
     def __post_init__(self):
         check_choice(self.mode, MODES, name="mode")
         check_choice(self.precision, PRECISIONS, name="precision")
+        check_choice(self.schedule, SCHEDULES, name="schedule")
         for name in ("steps", "batch_size", "val_every", "checkpoint_every"):
             _check_positive_int(name, getattr(self, name))
         if isinstance(self.lr, bool) or not isinstance(self.lr, numbers.Real) or not 0 < self.lr < float("inf"):
@@ -230,6 +235,8 @@ def train(model: torch.nn.Module, noisy: torch.Tensor, *, config: TrainConfig, t
                 draws.manual_seed(int(torch.randint(2**62, (1,), generator=generator)))
             x, y = _draw_batch(*data, config=config, generator=draws)  # (B, C, h, w), on the device
             done = _progress(step, config, time.perf_counter() - clock)
+            for group in optimizer.param_groups:
+                group["lr"] = _learning_rate(config, done)
             pending.append(_step(forward, x, y, optimizer, scaler, objective=objective, generator=draws,
                                  progress=done, dtype=dtype))
             val_loss = None
@@ -265,9 +272,15 @@ def _check_positive_int(name: str, value, *, minimum: int = 1, fix: str = "") ->
 
 
 def _progress(step: int, config: TrainConfig, elapsed: float) -> float:
-    """How far the run is, from 0 to 1: by steps, or by the clock when a time limit is nearer."""
+    """How far the run is, from 0 to 1: by steps, or by the clock when a time limit is nearer (the cosine
+    schedule's clock, so a run stopped by ``time_limit`` ends its decay on time)."""
     done = (step - 1) / config.steps
     return min(1.0, max(done, elapsed / config.time_limit) if config.time_limit is not None else done)
+
+
+def _learning_rate(config: TrainConfig, done: float) -> float:
+    """The learning rate at progress ``done`` (0 to 1): ``config.lr``, or its cosine decay to 0 at the end."""
+    return config.lr if config.schedule == "constant" else config.lr * 0.5 * (1 + math.cos(math.pi * done))
 
 
 def _step(forward, x, y, optimizer, scaler, *, objective: Objective, generator, progress: float,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 from dataclasses import replace
 
@@ -149,6 +150,7 @@ def test_same_seed_same_weights_other_seed_other_weights(replacement):
     ({"lr": -1.0}, "lr must be a positive"),
     ({"crop": 1}, "crop must be an int >= 2"),
     ({"seed": -1}, "seed must be an int >= 0"),
+    ({"schedule": "linear"}, "unknown schedule 'linear'"),
     ({"replacement": "axis", "stride": 1}, "stride"),
 ])
 def test_config_errors(kwargs, match):
@@ -229,6 +231,26 @@ def test_losses_are_read_back_in_full_without_a_callback():
                     callback=lambda step, loss, val: seen.append((step, loss)))
     assert quiet.train_loss == watched.train_loss == [loss for _, loss in seen]
     assert [step for step, _ in seen] == list(range(1, config.steps + 1))
+
+
+def test_cosine_schedule_decays_the_learning_rate_to_zero(monkeypatch):
+    """schedule="cosine": step k of n (k = 1..n) runs at lr * (1 + cos(pi (k - 1) / n)) / 2; "constant" at lr."""
+    seen = []
+
+    class Recording(torch.optim.Adam):
+        def step(self, closure=None):
+            seen.append(self.param_groups[0]["lr"])
+            return super().step(closure)
+
+    monkeypatch.setattr(torch.optim, "Adam", Recording)
+    steps = 8
+    train(_model(), _images(0), config=_config(steps=steps, lr=0.01, schedule="cosine"), progress=False)
+    expected = [0.01 * (1 + math.cos(math.pi * k / steps)) / 2 for k in range(steps)]
+    assert seen == pytest.approx(expected)
+    assert seen[0] == 0.01 and seen[-1] < 0.0004
+    seen.clear()
+    train(_model(), _images(0), config=_config(steps=3, lr=0.01), progress=False)
+    assert seen == [0.01] * 3
 
 
 @pytest.mark.slow
