@@ -28,7 +28,7 @@ NBCONVERT_FLAGS := --to notebook --execute --inplace \
 	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=jupytext
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reproduce table2 test lab notebooks student slides colab-check bench clean distclean
+.PHONY: help setup reproduce table2 test lab notebooks student slides colab-check bench gpu-check clean distclean
 
 help: ## list the targets
 	@echo "Noise2Self workbook. Targets:"
@@ -91,6 +91,10 @@ colab-check: setup ## Colab's package versions in .venv-colab, each notebook's i
 
 bench: setup ## run every benchmarks/*.py (each prints a ratio measured in one run)
 	@set -e; for script in $(wildcard benchmarks/bench_*.py); do echo "== $$script"; $(PY) $$script; done
+
+# A GPU needs a CUDA torch: in a fresh clone `make gpu-check TORCH=torch` (PyPI's Linux torch is a CUDA build).
+gpu-check: setup ## on a CUDA GPU (~10 min): GPU tests, training throughput, a paper-scale Hanzi net; JSON in results/
+	$(PY) benchmarks/gpu_check.py
 
 clean: ## remove caches and test output (keeps .venv and results/)
 	rm -rf slides test-output .pytest_cache .ruff_cache .hypothesis .n2s_cache build

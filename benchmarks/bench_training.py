@@ -21,7 +21,7 @@ Repeats alternate which side runs first, after a warm-up of each; the best time 
 Run:  .venv/bin/python benchmarks/bench_training.py [--part costs|throughput|all] [--model unet-small] [--batch 8]
 (costs flags: --size 64, --steps 20, --repeats 9, --masker axis|random, --loop-sizes 64,256; throughput flags:
 --models unet,dncnn, --shapes 64x64,128x32 (side x batch), --throughput-steps 5, --warmup 2, --device auto,
---out FILE.json). Targets: 1. <= 1.05x, 3. <= 1.0x, 4. >= 1.5x for the UNet at 64x64 on a CPU.
+--no-compile, --out FILE.json). Targets: 1. <= 1.05x, 3. <= 1.0x, 4. >= 1.5x for the UNet at 64x64 on a CPU.
 """
 
 from __future__ import annotations
@@ -222,6 +222,7 @@ def throughput(args) -> dict:
     variants = [("plain eager loop", None), ("train(), float32", {"precision": "float32"}),
                 (f"train(), {dtype_name(fast)}", {"precision": "auto"}),
                 (f"train(), {dtype_name(fast)}, compiled", {"precision": "auto", "compile": True})]
+    variants = variants if args.compile else variants[:3]
     print(f"\n4. Training throughput on {device} ({device_name(device)}, {torch.get_num_threads()} threads): "
           f"Noise2Self steps (random 25-subset masks, Adam), images/s; mixed precision here is {dtype_name(fast)}")
     peaks = {dtype_name(dtype): matmul_peak(device, dtype) for dtype in {torch.float32, fast}}
@@ -279,6 +280,8 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=2, help="throughput: untimed steps first (compiles)")
     parser.add_argument("--device", default="auto", help="throughput: torch device (auto: cuda, mps, cpu)")
     parser.add_argument("--out", type=Path, help="throughput: also write the rows as JSON")
+    parser.add_argument("--no-compile", dest="compile", action="store_false",
+                        help="throughput: leave out the compiled variant (torch.compile needs a C++ compiler on a CPU)")
     parser.add_argument("--model", default="unet-small", choices=MODEL_NAMES, help="model name (nets.models)")
     parser.add_argument("--batch", type=int, default=8, help="images per batch")
     parser.add_argument("--size", type=int, default=64, help="image side (square)")

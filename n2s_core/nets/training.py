@@ -300,11 +300,12 @@ def _step(forward, x, y, optimizer, scaler, *, objective: Objective, generator, 
 
 def _compiled(model: torch.nn.Module, device: torch.device):
     """``torch.compile(model)``, sharing the model's weights. On a CPU it builds C++ kernels, so it needs a compiler:
-    checked here, as torch would only fail at the first step."""
+    checked here, as torch would only fail at the first step. Static shapes: a run's batches all have one shape, and
+    torch 2.13's automatic dynamic shapes failed to compile the UNet when a second model size followed a first."""
     if device.type == "cpu" and not any(shutil.which(name) for name in ("c++", "g++", "clang++")):
         raise RuntimeError("compile=True on a CPU needs a C++ compiler (c++, g++ or clang++) on the PATH; install "
                            "one or train with compile=False")
-    return torch.compile(model)
+    return torch.compile(model, dynamic=False)
 
 
 def _on_device(data: tuple[torch.Tensor, torch.Tensor], device: torch.device):

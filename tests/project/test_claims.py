@@ -111,6 +111,18 @@ CLAIMS = [
 ]
 
 
+TP = "bench_training.json:rows"  # benchmarks/bench_training.py --part throughput: 4 variants x (unet, dncnn) x 2 shapes
+CLAIMS += [  # README, the training throughput
+    ("README.md", "`train()` in float32 1.0x ({:.2f}x), in bfloat16 {:.2f}x, bfloat16 and compiled {:.2f}x ({:.1f} "
+     "against {:.1f} images/s; target 1.5x); at 128x128 in batches of 32, {:.2f}x compiled. DnCNN: {:.2f}x in "
+     "bfloat16 and {:.2f}x compiled at 64x64, {:.2f}x compiled at 128x128",
+     [f"{TP}.{i}.speedup" for i in (1, 2, 3)] + [f"{TP}.3.images_per_s", f"{TP}.0.images_per_s"]
+     + [f"{TP}.{i}.speedup" for i in (7, 10, 11, 15)]),
+    ("README.md", "bfloat16 UNet step runs at {:.0%} of the rate of one large bfloat16 matrix product on the same "
+     "cores ({:.2f} TFLOP/s measured)", [f"{TP}.3.share_of_matmul", "bench_training.json:matmul_tflop_per_s.bfloat16"]),
+]
+
+
 CLAIMS += [  # README, the peer benchmark (benchmarks/bench_peers.py)
     ("README.md", "CAREamics' Noise2Void reaches {:.2f} dB in {:.0f} s of training ({} steps); our Noise2Void "
      "{:.2f} dB and our Noise2Self {:.2f} dB ({} and {} steps)",
