@@ -10,11 +10,14 @@ ratio (training time the UNet needed to pass BM3D) / (BM3D's time on the test ti
 
 Training time counts everything from the first step on (a compilation included), evaluations excepted.
 
+``--ablate`` answers "what moved the needle": from the chosen setting (batch, schedule, precision, compilation), it
+trains once more per change in ABLATION, one thing changed at a time, every run on the same data and clock.
+
 Target (issues 4 and 13): the paper's 13.8 dB inside 10 CPU-minutes on 2 cores; on a GPU inside 2 minutes.
 
 Run:  .venv/bin/python benchmarks/bench_time_to_quality.py [--minutes 2,5,10] [--n-subsets 25,10]
-      [--characters 2000] [--batch 16] [--lr 3e-3] [--schedule constant|cosine] [--precision float32|auto]
-      [--compile] [--n-test 256] [--threads 2] [--device auto]
+      [--characters 2000] [--batch 8] [--lr 3e-3] [--schedule constant|cosine] [--precision float32|auto]
+      [--compile] [--ablate] [--no-bm3d] [--n-test 256] [--threads 2] [--device auto]
       [--out results/bench_time_to_quality.json]
 """
 
@@ -38,6 +41,9 @@ from n2s_core.nets.models import build_model, count_parameters, seed_weights
 from n2s_core.nets.training import PRECISIONS, SCHEDULES, TrainConfig, pick_device, resolve_precision, train
 
 PAPER_UNET_N2S = 13.8  # paper Table 2, Hanzi, UNet Noise2Self (dB, rescaled)
+# --ablate: one change at a time from the chosen setting
+ABLATION = ({}, {"batch": 16}, {"batch": 32}, {"batch": 64}, {"schedule": "constant"}, {"precision": "float32"},
+            {"compile": False})
 
 
 class Done(Exception):
@@ -56,15 +62,17 @@ def evaluate(model, noisy, device) -> np.ndarray:
                       for i in range(0, len(x), 64)])[:, 0].numpy()
 
 
-def train_against_the_clock(images, clean, noisy, *, n_subsets, milestones, args, device) -> list[dict]:
-    """Train a fresh UNet (same seed every time) until the last milestone; the test PSNR at each milestone."""
+def train_against_the_clock(images, clean, noisy, *, n_subsets, setting, milestones, device) -> list[dict]:
+    """Train a fresh UNet (same seed every time) until the last milestone; the test PSNR at each milestone.
+
+    ``setting``: batch, lr, schedule, precision and compile of the run."""
     model = seed_weights(build_model("unet"), 0)
     # a cosine schedule needs the end of the run in advance: train() stops itself at the last milestone (its clock
     # counts the evaluations too, so the UNet trains slightly less than the milestone; the minutes say how much)
-    cosine = args.schedule == "cosine"
-    config = TrainConfig(mode="n2s", steps=10**9, batch_size=args.batch, lr=args.lr, n_subsets=n_subsets,
-                         device=str(device), precision=args.precision, compile=args.compile, schedule=args.schedule,
-                         time_limit=milestones[-1] if cosine else None)
+    cosine = setting["schedule"] == "cosine"
+    config = TrainConfig(mode="n2s", steps=10**9, batch_size=setting["batch"], lr=setting["lr"], n_subsets=n_subsets,
+                         device=str(device), precision=setting["precision"], compile=setting["compile"],
+                         schedule=setting["schedule"], time_limit=milestones[-1] if cosine else None)
     curve, paused, start = [], 0.0, time.perf_counter()
 
     def measure(step, loss, elapsed):
@@ -84,9 +92,8 @@ def train_against_the_clock(images, clean, noisy, *, n_subsets, milestones, args
             if len(curve) == len(milestones):
                 raise Done
 
-    print(f"UNet ({count_parameters(model):,} parameters), Noise2Self with {n_subsets} subsets, batch {args.batch}, "
-          f"lr {args.lr} ({args.schedule}), {resolve_precision(args.precision, device)}"
-          f"{', compiled' if args.compile else ''}:", flush=True)
+    print(f"UNet ({count_parameters(model):,} parameters), Noise2Self with {n_subsets} subsets, "
+          f"{describe(setting, device)}:", flush=True)
     try:
         result = train(model, images, config=config, callback=callback, progress=False)
         measure(len(result.train_loss), result.train_loss[-1], time.perf_counter() - start - paused)  # cosine's end
@@ -95,19 +102,27 @@ def train_against_the_clock(images, clean, noisy, *, n_subsets, milestones, args
     return curve
 
 
+def describe(setting: dict, device) -> str:
+    return (f"batch {setting['batch']}, lr {setting['lr']} ({setting['schedule']}), "
+            f"{str(resolve_precision(setting['precision'], device)).removeprefix('torch.')}"
+            f"{', compiled' if setting['compile'] else ''}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", default="2,5,10", help="milestones of training time, in minutes")
     parser.add_argument("--n-subsets", default="25,10", help="masking densities to train, one UNet each "
                         "(paper: 25, i.e. 4%% of the pixels held out per step)")
     parser.add_argument("--characters", type=int, default=2000, help="characters (x6 tiles) of the Hanzi set")
-    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--schedule", choices=SCHEDULES, default="constant",
                         help="learning rate: constant, or a cosine decay to 0 at the last milestone")
     parser.add_argument("--precision", choices=PRECISIONS, default="float32",
                         help="auto: bfloat16 where the device has it natively (TrainConfig.precision)")
     parser.add_argument("--compile", action="store_true", help="torch.compile the training forward pass")
+    parser.add_argument("--ablate", action="store_true", help="also train once per change in ABLATION")
+    parser.add_argument("--no-bm3d", dest="bm3d", action="store_false", help="leave out the BM3D comparison")
     parser.add_argument("--n-test", type=int, default=256, help="test tiles scored (both methods, the same tiles)")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (the target is for 2 cores)")
     parser.add_argument("--device", default="auto")
@@ -115,6 +130,9 @@ def main() -> None:
     args = parser.parse_args()
     milestones = sorted(float(m) * 60 for m in args.minutes.split(","))
     densities = [int(n) for n in args.n_subsets.split(",")]
+    chosen = {"batch": args.batch, "lr": args.lr, "schedule": args.schedule, "precision": args.precision,
+              "compile": args.compile}
+    changes = [c for c in ABLATION if not c or chosen | c != chosen] if args.ablate else [{}]  # no repeats
     torch.set_num_threads(args.threads)
     device = pick_device(args.device)
 
@@ -125,12 +143,17 @@ def main() -> None:
     print(f"{data.description}: {len(images)} training tiles, {len(clean)} test tiles; raw PSNR "
           f"{scores(clean, noisy)[0]:.2f} dB (rescaled); device {device}, {args.threads} threads")
     load = OtherLoad()
-    runs = [{"n_subsets": n, "curve": train_against_the_clock(images, clean, noisy, n_subsets=n,
-                                                               milestones=milestones, args=args, device=device)}
-            for n in densities]
+    runs = [{"n_subsets": n, "change": ", ".join(f"{k} {v}" for k, v in change.items()) or "none",
+             **(chosen | change), "dtype": str(resolve_precision((chosen | change)["precision"], device))
+             .removeprefix("torch."), "curve": train_against_the_clock(images, clean, noisy, n_subsets=n,
+                                                                    setting=chosen | change, milestones=milestones,
+                                                                    device=device)}
+            for change in changes for n in densities]
 
     bm3d = None
-    if bm3d_available():
+    if not args.bm3d:
+        print("BM3D left out (--no-bm3d)")
+    elif bm3d_available():
         clock = time.perf_counter()
         outputs = np.stack([bm3d_denoise(image) for image in noisy])
         seconds = time.perf_counter() - clock
@@ -141,7 +164,7 @@ def main() -> None:
     else:
         print("BM3D not installed (pip install -e '.[bm3d]'): no comparison")
     for run in runs:
-        label = f"{run['n_subsets']} subsets"
+        label = f"{run['n_subsets']} subsets, {describe(run, device)}"
         if bm3d:
             passed = next((c for c in run["curve"] if c["psnr_rescaled"] > bm3d["psnr_rescaled"]), None)
             print(f"{label}: " + (f"passed BM3D by {passed['minutes']:.1f} min of training = "

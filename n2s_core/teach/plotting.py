@@ -158,7 +158,7 @@ def plot_time_to_quality(bench: dict, *, paper_psnr: float | None = None, ax=Non
     for run in bench["runs"]:
         minutes = [point["minutes"] for point in run["curve"]]
         ax.plot(minutes, [point["psnr_rescaled"] for point in run["curve"]], "o-",
-                label=f"UNet N2S, {run['n_subsets']} subsets")
+                label=f"UNet N2S, {run['n_subsets']} subsets" + (f", batch {run['batch']}" if "batch" in run else ""))
     if bench.get("bm3d"):
         ax.axhline(bench["bm3d"]["psnr_rescaled"], color="gray", linestyle=":",
                    label=f"BM3D ({bench['bm3d']['seconds']:.0f} s for the test tiles)")
