@@ -156,6 +156,7 @@ def _net(noisy, channel_axis, left, *, seed, device, clean, progress):
         return Candidate(NET, "skipped", note=f"{max(left, 0):.0f} s were left, under the {MIN_NET_SECONDS:.0f} s a "
                                               "net needs here"), None
     from ..nets.single_image import fit_image  # torch, only when a net is a candidate
+    from ..nets.training import resolve_precision
 
     started = time.perf_counter()
     probe = fit_image(noisy, channel_axis=channel_axis, steps=1, seed=seed, device=device, progress=False)
@@ -167,10 +168,11 @@ def _net(noisy, channel_axis, left, *, seed, device, clean, progress):
         return Candidate(NET, "skipped", seconds=round(time.perf_counter() - started, 2),
                          note=f"predicting takes about {reserve:.0f} s, too little was left to train"), None
     fitted = fit_image(noisy, channel_axis=channel_axis, steps=1_000_000, seed=seed, device=device,
-                       progress=progress, time_limit=train_for)
+                       progress=progress, time_limit=train_for, precision="auto")  # bfloat16 where it is native
     plain, invariant = fitted.predict(invariant=False), fitted.predict(invariant=True)
     entry = Candidate(NET, loss=ground_truth_loss(noisy, invariant),
-                      parameters={"model": "unet-small", "steps": fitted.report["steps_done"]},
+                      parameters={"model": "unet-small", "steps": fitted.report["steps_done"],
+                                  "precision": str(resolve_precision("auto", fitted.device)).removeprefix("torch.")},
                       note=f"trained {fitted.report['train_seconds']:.0f} s")
     if clean is not None:
         entry.psnr_plain, entry.psnr_invariant = psnr(clean, plain), psnr(clean, invariant)

@@ -32,7 +32,7 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
                   batch_size: int = 8, crop: int | None = 64, lr: float = 3e-3, replacement: str = "random",
                   seed: int = 0, device: str = "auto", invariant: bool = False, progress: bool = True,
                   model_options: dict | None = None, mask_span: int = 0,
-                  mask_direction: str = "horizontal") -> tuple[np.ndarray, dict]:
+                  mask_direction: str = "horizontal", precision: str = "float32") -> tuple[np.ndarray, dict]:
     """Train a fresh net by Noise2Self on ``image`` alone and return its denoised output with a run report.
 
     Parameters
@@ -65,6 +65,9 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
         A structured mask (structN2V): each held-out pixel also hides ``mask_span`` pixels on each side along
         rows ("horizontal") or columns ("vertical"), in training and in the J-invariant prediction. For noise
         correlated along rows or columns (streaks), which a plain blind spot would learn to reproduce.
+    precision : str
+        Of the training steps (:class:`~n2s_core.nets.training.TrainConfig`): "float32", or "auto" for bfloat16
+        where the device has it natively (faster; the prediction stays float32).
 
     Returns
     -------
@@ -86,7 +89,8 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
     clock = time.perf_counter()
     fitted = fit_image(image, channel_axis=channel_axis, model=model, steps=steps, batch_size=batch_size, crop=crop,
                        lr=lr, replacement=replacement, seed=seed, device=device, progress=progress,
-                       model_options=model_options, mask_span=mask_span, mask_direction=mask_direction)
+                       model_options=model_options, mask_span=mask_span, mask_direction=mask_direction,
+                       precision=precision)
     denoised = fitted.predict(invariant=invariant)
     settings = {**fitted.settings, "invariant": bool(invariant)}
     report = {**fitted.report, "settings": settings, "wall_seconds": round(time.perf_counter() - clock, 3)}
@@ -116,7 +120,7 @@ def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-smal
               batch_size: int = 8, crop: int | None = 64, lr: float = 3e-3, replacement: str = "random",
               seed: int = 0, device: str = "auto", progress: bool = True, model_options: dict | None = None,
               mask_span: int = 0, mask_direction: str = "horizontal",
-              time_limit: float | None = None) -> FittedNet:
+              time_limit: float | None = None, precision: str = "float32") -> FittedNet:
     """Train a fresh net by Noise2Self on ``image`` alone (:func:`denoise_image` without the prediction).
 
     Arguments as in :func:`denoise_image`; ``time_limit`` stops the training after that many seconds even if
@@ -131,7 +135,7 @@ def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-smal
     streaks = _streaks(planes, structured=mask_span > 0)
     config = TrainConfig(mode="n2s", steps=steps, batch_size=batch_size, lr=lr, crop=crop, replacement=replacement,
                          seed=seed, device=device, mask_span=mask_span, mask_direction=mask_direction,
-                         time_limit=time_limit)
+                         time_limit=time_limit, precision=precision)
     torch_device = pick_device(device)
     net = build_model(model, in_channels=planes.shape[0], **(model_options or {}))
     net = seed_weights(net, seed)  # the global RNG is left alone
@@ -140,7 +144,7 @@ def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-smal
     settings = {"model": model, "model_options": dict(model_options or {}),
                 "steps": steps, "batch_size": batch_size, "crop": crop, "lr": lr,
                 "replacement": replacement, "mask_span": mask_span, "mask_direction": mask_direction,
-                "seed": seed, "device": device, "channel_axis": channel_axis}
+                "seed": seed, "device": device, "channel_axis": channel_axis, "precision": precision}
     if time_limit is not None:
         settings["time_limit"] = time_limit
     report = {"noise_correlated_along": streaks, "model": model, "parameters": count_parameters(net),

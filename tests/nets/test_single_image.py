@@ -73,6 +73,15 @@ def test_a_short_training_raises_psnr():
     assert report["final_loss"] < report["first_loss"]
 
 
+def test_bfloat16_training_still_denoises_and_predicts_in_float32():
+    clean = n2s.crop_center(n2s.load_image("camera"), 64)
+    noisy = n2s.add_noise(clean, sigma=0.15, rng=0)
+    denoised, report = denoise_image(noisy, steps=100, crop=32, device="cpu", progress=False, precision="bfloat16")
+    assert report["settings"]["precision"] == "bfloat16" and denoised.dtype == np.float64
+    assert n2s.psnr(clean, denoised) > n2s.psnr(clean, noisy) + 2  # as in float32 (above)
+    assert len(np.unique(denoised)) > 2**10  # not rounded to bfloat16's 8 bits of mantissa on the way out
+
+
 def test_denoise_image_invariant_keeps_shape_range_and_input(rgb_48):
     denoised, report = denoise_image(rgb_48, channel_axis=-1, steps=3, invariant=True, device="cpu", progress=False)
     assert denoised.shape == rgb_48.shape and denoised.dtype == np.float64

@@ -42,6 +42,7 @@ def normalized(text: str) -> str:
 T1, H, IM, C = "table1.json:rows", "table2_hanzi_quick.json:summary", "table2_imagenet_quick.json:summary", \
     "table2_cellnet_quick.json:summary"
 B = "bench_time_to_quality.json:runs"
+A = "bench_time_to_quality_ablation.json:runs"  # --ablate: none, batch 16/32/64, constant lr, float32, no compile
 
 
 def rescaled(table: str, *methods: str) -> list[str]:
@@ -82,6 +83,15 @@ CLAIMS = [
     ("README.md", "trained by Noise2Self on 8,400 Hanzi tiles on {} CPU cores in batches of {}, in {} and compiled, lr "
      "{:g} decayed to 0 along a {}", [f"bench_time_to_quality.json:{key}" for key in
                                       ("args.threads", "args.batch", "precision", "args.lr", "args.schedule")]),
+    ("README.md", "the chosen setting {:.2f} dB after {:,} steps; batches of 16, 32 and 64 instead of {}: {:.2f}, "
+     "{:.2f} and {:.2f} dB ({:,}, {:,} and {:,} steps); a constant learning rate {:.2f} dB; float32 instead of "
+     "bfloat16 {:.2f} dB ({:,} steps); without compilation {:.2f} dB ({:,} steps)",
+     [f"{A}.0.curve.-1.psnr_rescaled", f"{A}.0.curve.-1.step", f"{A}.0.batch"]
+     + [f"{A}.{i}.curve.-1.psnr_rescaled" for i in (1, 2, 3)] + [f"{A}.{i}.curve.-1.step" for i in (1, 2, 3)]
+     + [f"{A}.4.curve.-1.psnr_rescaled", f"{A}.5.curve.-1.psnr_rescaled", f"{A}.5.curve.-1.step",
+        f"{A}.6.curve.-1.psnr_rescaled", f"{A}.6.curve.-1.step"]),
+    ("README.md", "(it made {:,} steps where the constant-lr run, at the same cost per step, made {:,})",
+     [f"{A}.0.curve.-1.step", f"{A}.4.curve.-1.step"]),
     # README, the notebook table (benchmarks/bench_notebooks.py) and the thread pools (benchmarks/bench_threads.py)
     *[("README.md", "| {:.1f} s, {:.0f} MB | {:.1f} s, {:.0f} MB |",
        [f"bench_notebooks.json:notebooks.{i}.{cores}.{key}" for cores in ("all_cores", "one_core")
