@@ -218,7 +218,8 @@ def _denoise(args) -> int:
                                            budget=args.budget if method == "auto" else None,
                                            methods=CANDIDATES if method == "auto" else (method,))
         summary = (f"{report['chosen']} ({report['version']} output), chosen by the self-supervised loss among "
-                   f"{sum(e['status'] == 'scored' for e in report['ranking'])} candidates" if method == "auto"
+                   f"{sum(e['status'] == 'scored' for e in report['ranking'])} candidates"
+                   + (f" ({report['tie']})" if report.get("tie") else "") if method == "auto"
                    else f"{method}, self-supervised loss {report['ranking'][0]['loss']:.4g}")
     report = {"image": str(args.image), "output": str(args.out), "input": _input_record(source),
               "method": method, **report, "total_seconds": round(time.perf_counter() - clock, 2)}

@@ -81,3 +81,49 @@ def test_the_net_is_trained_for_what_is_left_and_scored_the_same_way(camera, mon
 def test_bad_arguments_are_refused(camera, kwargs, match):
     with pytest.raises(ValueError, match=match):
         select_denoiser(camera[1], progress=False, **kwargs)
+
+
+def _fixed_candidates(monkeypatch, noisy, net_invariant, tv_invariant):
+    """Replace the net and the classical calibration by fixed outputs, each scored as select_denoiser scores them."""
+    def fake_classical(name, noisy, channel_axis, left, **_):
+        entry = selection.Candidate(name, loss=n2s.mse(tv_invariant, noisy))
+        return entry, (tv_invariant + 0.01, tv_invariant)
+
+    def fake_net(noisy, channel_axis, left, **_):
+        entry = selection.Candidate(selection.NET, loss=n2s.mse(net_invariant, noisy))
+        return entry, (net_invariant - 0.01, net_invariant)
+
+    monkeypatch.setattr(selection, "_classical", fake_classical)
+    monkeypatch.setattr(selection, "_net", fake_net)
+
+
+@pytest.mark.parametrize(("net_edge", "output", "chosen"), [
+    (1e-3, "plain", "tv"),         # a loss lower by half its standard error: a tie, the classical one wins
+    (1e-3, "invariant", "n2s"),    # writing the scored version itself: the lower loss wins, tie or not
+    (0.3, "plain", "n2s"),         # lower by 11 standard errors: the net wins
+])
+def test_a_tie_between_the_net_and_a_classical_candidate_goes_to_the_classical_one_for_the_plain_output(
+        camera, monkeypatch, net_edge, output, chosen):
+    clean, noisy = camera
+    rng = np.random.default_rng(0)
+    tv_invariant = clean + rng.normal(0, 0.05, clean.shape)
+    net_invariant = clean + (1 - net_edge) * rng.normal(0, 0.05, clean.shape)  # independent, a fraction smaller
+    _fixed_candidates(monkeypatch, noisy, net_invariant, tv_invariant)
+    denoised, report = select_denoiser(noisy, methods=("tv", "n2s"), budget=None, output=output, progress=False)
+    losses = {e["name"]: e["loss"] for e in report["ranking"]}
+    assert losses["n2s"] < losses["tv"] and report["ranking"][0]["name"] == "n2s"  # the ranking itself is unchanged
+    assert report["chosen"] == chosen
+    assert (report["tie"] is not None) == (chosen == "tv")
+    if chosen == "tv":
+        assert "within 2 standard errors" in report["tie"]
+        np.testing.assert_allclose(denoised, np.clip(tv_invariant + 0.01, 0, 1))
+
+
+def test_the_loss_gap_and_its_standard_error():
+    noisy = np.zeros((100, 100))
+    first, second = np.full_like(noisy, 0.1), np.full_like(noisy, 0.2)
+    gap, se = selection._loss_gap(noisy, first, second)
+    assert gap == pytest.approx(0.03) and se == pytest.approx(0.0)  # every pixel differs by the same amount
+    rng = np.random.default_rng(1)
+    gap, se = selection._loss_gap(noisy, rng.normal(0, 0.1, noisy.shape), rng.normal(0, 0.1, noisy.shape))
+    assert abs(gap) < 3 * se and se == pytest.approx(2 * 0.1**2 / 100, rel=0.1)  # std of e2^2 - e1^2 is 2 sigma^2
