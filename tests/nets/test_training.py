@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import n2s_core as n2s
 from n2s_core.nets.inference import predict_single_pass
-from n2s_core.nets.models import DnCNN
+from n2s_core.nets.models import DnCNN, UNet
 from n2s_core.nets.training import _READ_EVERY, TrainConfig, pick_device, resolve_precision, train
 
 
@@ -264,3 +264,16 @@ def test_compiled_training_matches_eager_training():
     compiled = train(model, _images(0), config=replace(config, compile=True), progress=False)
     assert compiled.train_loss == pytest.approx(eager.train_loss, rel=1e-3)
     assert type(model) is DnCNN  # the caller's model, trained in place, not the compiled wrapper
+
+
+@pytest.mark.slow
+def test_compiled_training_of_a_second_image_size_compiles_afresh():
+    """torch 2.13's automatic dynamic shapes crashed inductor (no ``python_mod`` in TensorReferenceAnalysis) when a
+    UNet of the same class met a second tile size; compile=True therefore compiles with static shapes."""
+    if not any(shutil.which(name) for name in ("c++", "g++", "clang++")):
+        pytest.skip("torch.compile on a CPU needs a C++ compiler")
+    for side in (16, 32):
+        x = torch.rand(4, 1, side, side, generator=torch.Generator().manual_seed(side))
+        config = TrainConfig(steps=2, batch_size=2, compile=True, device="cpu")
+        result = train(UNet(features=(4, 8)), x, config=config, progress=False)
+        assert len(result.train_loss) == 2 and all(math.isfinite(v) for v in result.train_loss)
