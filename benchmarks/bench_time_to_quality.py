@@ -102,10 +102,14 @@ def train_against_the_clock(images, clean, noisy, *, n_subsets, setting, milesto
     return curve
 
 
+def dtype_name(precision: str, device) -> str:
+    """What ``TrainConfig.precision`` means on ``device``: "float32", "bfloat16" or "float16"."""
+    return str(resolve_precision(precision, device)).removeprefix("torch.")
+
+
 def describe(setting: dict, device) -> str:
     return (f"batch {setting['batch']}, lr {setting['lr']} ({setting['schedule']}), "
-            f"{str(resolve_precision(setting['precision'], device)).removeprefix('torch.')}"
-            f"{', compiled' if setting['compile'] else ''}")
+            f"{dtype_name(setting['precision'], device)}{', compiled' if setting['compile'] else ''}")
 
 
 def main() -> None:
@@ -143,12 +147,14 @@ def main() -> None:
     print(f"{data.description}: {len(images)} training tiles, {len(clean)} test tiles; raw PSNR "
           f"{scores(clean, noisy)[0]:.2f} dB (rescaled); device {device}, {args.threads} threads")
     load = OtherLoad()
-    runs = [{"n_subsets": n, "change": ", ".join(f"{k} {v}" for k, v in change.items()) or "none",
-             **(chosen | change), "dtype": str(resolve_precision((chosen | change)["precision"], device))
-             .removeprefix("torch."), "curve": train_against_the_clock(images, clean, noisy, n_subsets=n,
-                                                                    setting=chosen | change, milestones=milestones,
-                                                                    device=device)}
-            for change in changes for n in densities]
+    runs = []
+    for change in changes:
+        setting = chosen | change
+        for n in densities:
+            curve = train_against_the_clock(images, clean, noisy, n_subsets=n, setting=setting,
+                                            milestones=milestones, device=device)
+            runs.append({"n_subsets": n, "change": ", ".join(f"{k} {v}" for k, v in change.items()) or "none",
+                         **setting, "dtype": dtype_name(setting["precision"], device), "curve": curve})
 
     bm3d = None
     if not args.bm3d:
@@ -176,7 +182,7 @@ def main() -> None:
     load.report()
     if args.out:
         report = {"runs": runs, "bm3d": bm3d, "args": vars(args) | {"out": str(args.out)}, "device": str(device),
-                  "precision": str(resolve_precision(args.precision, device)).removeprefix("torch."),
+                  "precision": dtype_name(args.precision, device),
                   "machine": platform.platform(), "torch": torch.__version__, "description": data.description,
                   "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         args.out.write_text(json.dumps(report, indent=2) + "\n")

@@ -44,14 +44,12 @@ ROOT = Path(__file__).resolve().parent.parent
 GPU_TESTS = "tests/project/test_gpu.py"
 METHOD = "unet-n2s"
 N_GLYPHS = 13_029  # the paper's Hanzi set: 13,029 characters (n2s_core.data.hanzi's bank holds them all)
-# Assumptions of the estimate, not measurements: compiling one variant of one net, and the GPU test file.
-COMPILE_SECONDS = 60.0
-TEST_SECONDS = 90.0
-SIZES = {  # what each part runs: the full check, and the toy sizes of --tiny
+COMPILE_SECONDS = 60.0  # an assumption of the estimate, not a measurement: compiling one variant of one net
+SIZES = {  # what each part runs: the full check, and the toy sizes of --tiny (no compilation; a guess at the tests)
     "full": {"preset": "paper", "models": ["unet", "dncnn"], "shapes": [(64, 64), (128, 32)], "steps": 50,
-             "warmup": 10, "probe_characters": 200},
+             "warmup": 10, "probe_characters": 200, "compile": True, "test_seconds": 90.0},
     "tiny": {"preset": "tiny", "models": ["unet"], "shapes": [(16, 2)], "steps": 2, "warmup": 1,
-             "probe_characters": 2},
+             "probe_characters": 2, "compile": False, "test_seconds": 10.0},
 }
 
 
@@ -76,7 +74,7 @@ def main(argv=None) -> int:
     report = {"device": str(device), "device_name": bench_training.device_name(device), "tiny": args.tiny,
               "machine": platform.platform(), "torch": torch.__version__, "parts": {}}
     clock = time.perf_counter()
-    report["estimate"] = estimate(size, device, args.tiny)
+    report["estimate"] = estimate(size, device)
     total = sum(report["estimate"].values())
     print(f"gpu-check on {report['device_name']} ({device}): expected about {total / 60:.1f} min (" +
           ", ".join(f"{part} {seconds:.0f} s" for part, seconds in report["estimate"].items()) + ")", flush=True)
@@ -84,10 +82,9 @@ def main(argv=None) -> int:
 
     report["parts"]["tests"] = run_gpu_tests()
     save(report, out)
-    shapes = size["shapes"]
     report["parts"]["throughput"] = bench_training.throughput(
-        Namespace(models=size["models"], shapes=shapes, throughput_steps=size["steps"], warmup=size["warmup"],
-                  device=str(device), compile=not args.tiny))
+        Namespace(models=size["models"], shapes=size["shapes"], throughput_steps=size["steps"],
+                  warmup=size["warmup"], device=str(device), compile=size["compile"]))
     save(report, out)
     report["parts"]["hanzi"] = hanzi_run(size["preset"], device)
     report["seconds"] = round(time.perf_counter() - clock, 1)
@@ -100,26 +97,28 @@ def main(argv=None) -> int:
     return 0 if tests["returncode"] == 0 else 1
 
 
-def estimate(size: dict, device, tiny: bool) -> dict:
+def estimate(size: dict, device) -> dict:
     """Expected seconds of each part: timed steps of the Hanzi UNet and a small data build, extrapolated."""
     preset = get_preset("hanzi", size["preset"])
     batch, side = preset.batch_size, 64
     images = torch.rand(4 * batch, 1, side, side, generator=torch.Generator().manual_seed(0))
     probe = Namespace(throughput_steps=max(2, size["steps"] // 2), warmup=size["warmup"])
     speed, _ = bench_training.time_train("unet", images, batch, {"precision": "auto"}, probe, device)
-    step = 1 / speed  # seconds per Noise2Self step of the preset's batch, mixed precision, eager
+    step = 1 / speed  # seconds per Noise2Self step of the paper's UNet at the preset's batch, mixed precision, eager
     reference = flops("unet", side, batch, device)
-    if preset.unet:  # the tiny preset's net is not the paper's: the probe above timed the paper's UNet
-        step *= flops("unet", side, batch, device, **preset.unet) / reference
 
-    # throughput: 4 variants of each case, warm-up plus timed steps at the probe's rate scaled by FLOPs; float32
-    # steps count double (tensor cores idle), and each compiled variant gets COMPILE_SECONDS
+    # throughput (the paper's nets): the variants of each case, warm-up plus timed steps at the probe's rate scaled
+    # by FLOPs; float32 steps count double (tensor cores idle), and each compiled variant gets COMPILE_SECONDS
+    variants = 2 + 2 + 1 + (1 if size["compile"] else 0)
     seconds = 0.0
     for name in size["models"]:
         for shape_side, shape_batch in size["shapes"]:
             scale = flops(name, shape_side, shape_batch, device) / reference
-            seconds += (size["steps"] + size["warmup"]) * step * scale * (2 + 2 + 1 + (0 if tiny else 1))
-            seconds += 0 if tiny else COMPILE_SECONDS  # --tiny leaves the compiled variant out
+            seconds += (size["steps"] + size["warmup"]) * step * scale * variants
+            seconds += COMPILE_SECONDS if size["compile"] else 0.0
+
+    if preset.unet:  # the tiny preset trains a smaller UNet than the paper's one the probe timed
+        step *= flops("unet", side, batch, device, **preset.unet) / reference
 
     n_glyphs = preset.data.get("n_characters", N_GLYPHS)
     clock = time.perf_counter()
@@ -127,7 +126,7 @@ def estimate(size: dict, device, tiny: bool) -> dict:
     build = (time.perf_counter() - clock) * n_glyphs / size["probe_characters"]
     n_train = int(split_counts(6 * n_glyphs)[0])
     training = preset.steps_for(n_train) * step
-    return {"tests": 10.0 if tiny else TEST_SECONDS, "throughput": round(seconds, 1), "hanzi data": round(build, 1),
+    return {"tests": size["test_seconds"], "throughput": round(seconds, 1), "hanzi data": round(build, 1),
             "hanzi training": round(training, 1)}
 
 
