@@ -6,8 +6,9 @@
 One source, two editions. In the full notebooks a solution is a code cell tagged ``solution`` (its input collapsed
 in JupyterLab). Here each becomes two cells: a prompt that raises ``NotImplementedError`` until the student writes
 an answer, and, when the solution asserted anything, a check cell with those ``assert`` statements, so a student
-can test an answer. The prompt names what the check reads. Outputs are cleared (a stored output would show the
-answer) and the jupytext pairing is dropped: the student edition is plain ``.ipynb``.
+can test an answer. The prompt names what the check reads. The raw cells tagged ``wrong-answer`` (the plausible
+wrong answers that tests/project/test_exercises.py runs against each check) are left out. Outputs are cleared (a
+stored output would show the answer) and the jupytext pairing is dropped: the student edition is plain ``.ipynb``.
 """
 
 from __future__ import annotations
@@ -72,7 +73,10 @@ def student_edition(notebook: nbformat.NotebookNode, name: str) -> nbformat.Note
     """A copy of the notebook with solutions replaced, outputs cleared and the jupytext pairing dropped."""
     cells, number = [], 0
     for cell in notebook.cells:
-        if "solution" in cell.get("metadata", {}).get("tags", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "wrong-answer" in tags:
+            continue
+        if "solution" in tags:
             number += 1
             cells.extend(student_cells(cell, number))
             continue

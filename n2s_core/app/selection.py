@@ -1,7 +1,7 @@
 """Pick the best denoiser for one noisy image by the self-supervised loss, within a time budget (paper §3-§4).
 
 The paper's central idea, used as a tool: the self-supervised loss ``||f_J(x) - x||^2`` of a J-invariant denoiser
-``f_J`` equals its ground-truth loss plus the noise variance (paper §3, Eq. 3), the same offset for every
+``f_J`` equals its ground-truth loss plus the noise variance (Proposition 1, paper §1), the same offset for every
 candidate, so the ranking by this loss is the ranking by the error against the clean image, with no clean image.
 Every candidate is scored the same way: its J-invariant version on the 4x4 grid of subsets J, every pixel scored.
 

@@ -1,6 +1,6 @@
 """Classical denoisers with the parameter grids of the paper's Table 1 and their "default parameters".
 
-Grids follow paper §3 / supplement §3: wavelet hard thresholding with sigma in ``arange(0.08, 0.3, 0.03)``;
+Grids follow supplement §4: wavelet hard thresholding with sigma in ``arange(0.08, 0.3, 0.03)``;
 NL-means with h = sigma_est * ``arange(0.5, 2.0, 0.2)``, patch 5, distance 6, fast mode. The medians' radii are
 those of Figure 2 (1..6); total variation and BM3D are beyond the paper's table.
 

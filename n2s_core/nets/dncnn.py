@@ -1,4 +1,4 @@
-"""DnCNN (Zhang et al., 2017) as the paper's dataset experiments use it (paper §4): a plain stack of 3x3 convs.
+"""DnCNN (Zhang et al., 2017) as the paper's dataset experiments use it (paper §5): a plain stack of 3x3 convs.
 
 It predicts the clean image directly by default (the paper's choice), or the noise as the original DnCNN does.
 The authors' DnCNN factory built a one-layer net from misordered positional arguments (see pitfalls): every option
@@ -14,7 +14,7 @@ from ._checks import check_channels, check_int
 
 
 class DnCNN(nn.Module):
-    """DnCNN (Zhang et al., 2017) as used in paper §4: a plain stack of ``depth`` 3x3 convolutions.
+    """DnCNN (Zhang et al., 2017) as used in paper §5: a plain stack of ``depth`` 3x3 convolutions.
 
     Layer 1 is conv + ReLU, layers 2 to ``depth - 1`` are conv + BatchNorm + ReLU, the last layer is a conv.
     Padding 1 keeps the image size. Convolutions followed by BatchNorm carry no bias (BatchNorm's shift does that

@@ -1,7 +1,8 @@
 """Inference with a trained net: single pass, the full J-invariant prediction over every grid subset, and tiles.
 
 The paper applies the trained net straight to the noisy image ("single pass") and found it about 0.5 dB better
-than the J-invariant prediction, which masks each subset J in turn and keeps the output on J (paper §2, §5).
+than the J-invariant prediction, which masks each subset J in turn and keeps the output on J
+(paper §5, supplement §5.4).
 Both run under ``model.eval()`` and ``torch.no_grad()``: BatchNorm in train mode would make an image's output depend
 on the rest of its batch (see pitfalls). :func:`predict_tiled` runs either one tile by tile, for images too large
 for the device's memory, and stitches the tiles' centres back together.

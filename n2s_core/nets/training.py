@@ -1,6 +1,6 @@
 """Training loop for Noise2Self, Noise2Noise, Noise2Truth and the rest of the family: one config, one function.
 
-The three modes of the paper differ only in the target (paper §4, Table 2):
+The three modes of the paper differ only in the target (paper §5, Table 2):
 
 - ``"n2s"`` (Noise2Self): the input is masked and the loss is the MSE on the held-out pixels against the noisy
   image itself (:func:`~n2s_core.nets.masking.masked_mse`). No second copy, no clean image.

@@ -1,4 +1,4 @@
-"""The UNet of the paper's dataset experiments (paper §4): an encoder-decoder with skip connections.
+"""The UNet of the paper's dataset experiments (paper §5, supplement §5.2): an encoder-decoder with skip connections.
 
 It maps a batch ``x`` (B, C, H, W) to a denoised batch of the same shape, predicting the clean image directly (the
 paper's choice). Nothing here is J-invariant by itself: Noise2Self makes training J-invariant by masking the input
@@ -78,7 +78,7 @@ def _downsampler(kind: str, channels: int) -> nn.Module:
 
 
 class UNet(nn.Module):
-    """UNet of paper §4: one block of two 3x3 convs + InstanceNorm + LeakyReLU(0.1) per level.
+    """UNet of paper §5 (supplement §5.2): one block of two 3x3 convs + InstanceNorm + LeakyReLU(0.1) per level.
 
     Level ``i`` works at resolution ``(H, W) / 2**i`` with ``features[i]`` channels. Going down, a strided 2x2
     convolution (or a 2x2 average) halves the resolution; going up, a 2x2 transposed convolution (or a bilinear or

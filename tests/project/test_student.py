@@ -33,6 +33,7 @@ def synthetic():
              nbformat.v4.new_code_cell("x = 1", outputs=[nbformat.v4.new_output("stream", text="1\n")]),
              nbformat.v4.new_code_cell("# Exercise 1: double it\nsecret_answer = 2 * x\nassert secret_answer == 2",
                                        metadata={"tags": ["solution"], "jupyter": {"source_hidden": True}}),
+             nbformat.v4.new_raw_cell("secret_answer = 3 * x", metadata={"tags": ["wrong-answer"]}),
              nbformat.v4.new_code_cell("print('no checks here')", metadata={"tags": ["solution"]})]
     return nbformat.v4.new_notebook(cells=cells, metadata={"jupytext": {"formats": "ipynb,py:percent"}})
 
@@ -41,6 +42,7 @@ def test_solutions_become_prompts_and_their_asserts_become_checks():
     student = make_student.student_edition(synthetic(), "99_lesson.ipynb")
     sources = [cell.source for cell in student.cells]
     assert "secret_answer = 2 * x" not in "\n".join(sources) and "no checks here" not in "\n".join(sources)
+    assert "secret_answer = 3 * x" not in "\n".join(sources)  # the wrong answer the tests run is left out
     prompts = [c for c in student.cells if "exercise" in c.metadata.get("tags", [])]
     checks = [c for c in student.cells if "check" in c.metadata.get("tags", [])]
     assert [p.source.splitlines()[0] for p in prompts] == [
