@@ -16,7 +16,8 @@ TEST_PATHS := $(wildcard tests n2s_core notebooks)
 
 # nbval: run every notebook, compare no outputs (lax), use this environment's kernel.
 PYTEST_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=300 --durations=15
-# Store outputs without timings, widget state or other metadata churn; keep cell tags, slide types and collapsed inputs.
+# Store outputs without timings, widget state or other metadata churn; keep cell tags, slide types, collapsed inputs
+# and folded headings.
 NBCONVERT_FLAGS := --to notebook --execute --inplace \
 	--ExecutePreprocessor.timeout=900 \
 	--ExecutePreprocessor.record_timing=False \
@@ -24,6 +25,7 @@ NBCONVERT_FLAGS := --to notebook --execute --inplace \
 	--ClearMetadataPreprocessor.preserve_cell_metadata_mask=tags \
 	--ClearMetadataPreprocessor.preserve_cell_metadata_mask=slideshow \
 	--ClearMetadataPreprocessor.preserve_cell_metadata_mask=jupyter \
+	--ClearMetadataPreprocessor.preserve_cell_metadata_mask=jp-MarkdownHeadingCollapsed \
 	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=kernelspec \
 	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=jupytext
 
@@ -72,6 +74,7 @@ notebooks: setup ## re-run every notebook in quick mode, store its outputs, keep
 	$(BIN)/jupytext --sync $(NOTEBOOKS)   # edits made in a .py reach its .ipynb first
 	N2S_QUICK=1 $(BIN)/jupyter nbconvert $(NBCONVERT_FLAGS) $(NOTEBOOKS)
 	$(PY) tools/strip_widget_views.py $(NOTEBOOKS)   # stored widgets show their text, not an error
+	$(PY) tools/collapse_reproducer.py $(NOTEBOOKS)  # "For the reproducer" opens folded in JupyterLab
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
 
 LECTURE_STAMP := $(VENV)/.n2s-lecture.stamp

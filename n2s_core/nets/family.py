@@ -62,23 +62,31 @@ MEMBERS = {
 }
 
 
-def train_member(name: str, noisy, *, seconds: float, sigma: float | None = None, seed: int = 0,
-                 device: str = "cpu") -> tuple[np.ndarray, dict]:
-    """Train member ``name`` on one noisy grey image (H, W) on [0, 1] for ``seconds`` of wall time; denoise it.
+def train_member(name: str, noisy, *, steps: int | None = None, seconds: float | None = None,
+                 sigma: float | None = None, seed: int = 0, device: str = "cpu") -> tuple[np.ndarray, dict]:
+    """Train member ``name`` on one noisy grey image (H, W) on [0, 1]; denoise that image with it.
 
-    ``sigma`` is the Gaussian noise level on the image's scale, needed by SURE alone. Returns the denoised image
-    (float64, clipped to [0, 1]) and ``{"steps", "train_seconds", "predict_seconds"}``.
+    The run lasts ``steps`` optimizer steps or ``seconds`` of wall time, whichever ends first; give at least one.
+    A run by ``steps`` alone is the same on every machine (seeded by ``seed``), so it is the one to assert on; a
+    run by ``seconds`` gives every member the same clock, but how far it gets depends on the CPU. ``sigma`` is the
+    Gaussian noise level on the image's scale, needed by SURE alone. Returns the denoised image (float64, clipped
+    to [0, 1]) and ``{"steps", "train_seconds", "predict_seconds"}``.
 
     Examples
     --------
     >>> import n2s_core as n2s
     >>> _, noisy = n2s.noisy_camera(size=32)
+    >>> denoised, info = train_member("Noise2Void", noisy, steps=3)
+    >>> denoised.shape, info["steps"]
+    ((32, 32), 3)
     >>> denoised, info = train_member("Noise2Void", noisy, seconds=0.2)
-    >>> denoised.shape, info["steps"] > 0
-    ((32, 32), True)
+    >>> info["steps"] > 0
+    True
     """
     if name not in MEMBERS:
         raise ValueError(f"unknown member {name!r}; choose one of {list(MEMBERS)}")
+    if steps is None and seconds is None:
+        raise ValueError("give steps= (the same run on every machine) or seconds= (a wall-clock budget), or both")
     member = MEMBERS[name]
     if member.needs_sigma and sigma is None:
         raise ValueError(f"{name} needs the Gaussian noise sigma; pass sigma= (it assumes {member.assumes})")
@@ -86,8 +94,8 @@ def train_member(name: str, noisy, *, seconds: float, sigma: float | None = None
     check_ndim(image, (2,), None, name="train_member")
     x = torch.as_tensor(image, dtype=torch.float32)[None, None]  # (1, 1, H, W)
     crop = None if member.crop is None or member.crop >= min(image.shape) else member.crop
-    config = TrainConfig(steps=10**9, batch_size=member.batch_size, crop=crop, lr=member.lr, seed=seed,
-                         device=device, time_limit=seconds)
+    config = TrainConfig(steps=10**9 if steps is None else steps, batch_size=member.batch_size, crop=crop,
+                         lr=member.lr, seed=seed, device=device, time_limit=seconds)
     objective, net = member.objective(sigma), seed_weights(member.net(1), seed)
     result = train(net, x, config=config, objective=objective, progress=False)
     clock = time.perf_counter()
@@ -98,14 +106,21 @@ def train_member(name: str, noisy, *, seconds: float, sigma: float | None = None
     return np.clip(out.astype(np.float64), 0.0, 1.0), info
 
 
-def train_family(noisy, *, seconds: float, sigma: float | None = None, names=None, seed: int = 0,
-                 progress: bool = True) -> dict[str, tuple[np.ndarray, dict]]:
-    """:func:`train_member` for every member (or ``names``), the same budget each; members that need a sigma are
-    skipped when ``sigma`` is None. Returns ``{name: (denoised, info)}`` in ``MEMBERS`` order."""
+def train_family(noisy, *, steps: int | None = None, seconds: float | None = None, sigma: float | None = None,
+                 names=None, seed: int = 0, progress: bool = True) -> dict[str, tuple[np.ndarray, dict]]:
+    """:func:`train_member` for every member (or ``names``), the same ``steps`` and/or ``seconds`` each; members
+    that need a sigma are skipped when ``sigma`` is None. Returns ``{name: (denoised, info)}`` in ``names`` order
+    (``MEMBERS`` order by default)."""
     from tqdm.auto import tqdm
 
+    if steps is None and seconds is None:
+        raise ValueError("give steps= (the same run on every machine) or seconds= (a wall-clock budget), or both")
+    unknown = [name for name in (names or ()) if name not in MEMBERS]
+    if unknown:
+        raise ValueError(f"unknown member(s) {unknown}; choose among {list(MEMBERS)}")
     chosen = [name for name in (names or MEMBERS) if sigma is not None or not MEMBERS[name].needs_sigma]
+    budget = " or ".join(text for text in (steps and f"{steps} steps", seconds and f"{seconds:g} s") if text)
     results = {}
-    for name in tqdm(chosen, desc=f"{seconds:g} s each", disable=not progress):
-        results[name] = train_member(name, noisy, seconds=seconds, sigma=sigma, seed=seed)
+    for name in tqdm(chosen, desc=f"{budget} each", disable=not progress):
+        results[name] = train_member(name, noisy, steps=steps, seconds=seconds, sigma=sigma, seed=seed)
     return results

@@ -48,6 +48,8 @@ def reveal(prediction, measured, *, what: str, tolerance: float | None = None) -
 
 
 def _close(prediction, measured, tolerance) -> bool:
+    if isinstance(prediction, bool) != isinstance(measured, bool):  # True is no prediction of the number 1
+        return False
     both_numbers = isinstance(prediction, numbers.Real) and isinstance(measured, numbers.Real)
     if both_numbers and not isinstance(prediction, bool):
         return abs(float(prediction) - float(measured)) <= (tolerance or 0)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import ListedColormap
 
 from ..partitions import count_subsets
 
@@ -189,3 +190,62 @@ def plot_table2_overview(tables: dict):
     axes[0][0].legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def plot_figure1(patch, *, sigma: float = 0.1, rng=0):
+    """The paper's Figure 1 view (paper §1), redrawn: a measurement's dimensions split into a part J (orange) and the
+    rest (blue), in three instances. (b) two independent acquisitions of one scene (Noise2Noise), (c) single pixels
+    of one image (Noise2Self, Noise2Void), (d) the molecules of one cell split at random into two halves.
+
+    ``patch`` is a small clean image in [0, 1] (about 8 x 8); the noisy copies are drawn with ``sigma`` and ``rng``.
+    """
+    patch = np.asarray(patch, dtype=float)
+    if patch.ndim != 2 or min(patch.shape) < 3:
+        raise ValueError(f"patch must be a 2-D image of at least 3 x 3 pixels, got shape {patch.shape}")
+    gen = np.random.default_rng(rng)
+    j_colour, rest_colour = "C1", "C0"
+    fig, axes = plt.subplots(1, 4, figsize=(12, 3.3), gridspec_kw={"width_ratios": [1.1, 1.6, 1, 1]})
+
+    def frame(ax, x0, y0, w, h, colour, lw=3):
+        ax.add_patch(plt.Rectangle((x0, y0), w, h, fill=False, edgecolor=colour, lw=lw))
+
+    strip = np.zeros((1, 10))  # (a) ten dimensions, three of them in J
+    strip[0, [1, 4, 5]] = 1
+    axes[0].imshow(strip, cmap=ListedColormap([rest_colour, j_colour]), vmin=0, vmax=1, extent=(0, 10, 0, 1))
+    for k in range(11):
+        axes[0].plot([k, k], [0, 1], color="white", lw=2)
+    axes[0].set_ylim(-0.6, 1.8)
+    axes[0].text(4.5, 1.25, "J", color=j_colour, ha="center", fontsize=12, weight="bold")
+    axes[0].text(8.0, 1.25, "the rest", color=rest_colour, ha="center", fontsize=11)
+    axes[0].set_title("(a) a measurement's dimensions", fontsize=10)
+
+    h, w = patch.shape  # (b) two noisy copies side by side: J = the first, the rest = the second
+    copies = [np.clip(patch + gen.normal(0, sigma, patch.shape), 0, 1) for _ in range(2)]
+    gap = np.full((h, 1), np.nan)
+    axes[1].imshow(np.hstack([copies[0], gap, copies[1]]), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    frame(axes[1], -0.5, -0.5, w, h, j_colour)
+    frame(axes[1], w + 0.5, -0.5, w, h, rest_colour)
+    axes[1].set_title("(b) two acquisitions: Noise2Noise", fontsize=10)
+
+    axes[2].imshow(copies[0], cmap="gray", vmin=0, vmax=1, interpolation="nearest")  # (c) one pixel vs the rest
+    frame(axes[2], -0.5, -0.5, w, h, rest_colour)
+    frame(axes[2], w // 2 - 0.5, h // 2 - 0.5, 1, 1, j_colour)
+    axes[2].set_title("(c) pixels: Noise2Self, Noise2Void", fontsize=10)
+
+    angle, radius = gen.uniform(0, 2 * np.pi, 80), np.sqrt(gen.uniform(0, 1, 80))  # (d) molecules in one cell
+    half = gen.random(80) < 0.5  # each molecule to one half with probability 1/2
+    axes[3].add_patch(plt.Circle((0, 0), 1.08, fill=False, color="gray", lw=1.5))
+    for in_j, colour in ((True, j_colour), (False, rest_colour)):
+        axes[3].plot(radius[half == in_j] * np.cos(angle[half == in_j]), radius[half == in_j] *
+                     np.sin(angle[half == in_j]), "o", ms=4, color=colour)
+    axes[3].set_xlim(-1.2, 1.2)
+    axes[3].set_ylim(-1.2, 1.2)
+    axes[3].set_aspect("equal")
+    axes[3].set_title("(d) molecules: two halves", fontsize=10)
+    for ax in axes:
+        ax.set_axis_off()
+    fig.text(0.5, 0.02, "orange: J        blue: the rest, which predicts the signal on J but not its noise",
+             ha="center", fontsize=10)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+

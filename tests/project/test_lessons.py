@@ -162,6 +162,8 @@ def test_the_reproducer_section_closes_the_notebook_off_the_slides(name):
     if not rest:
         return
     assert all(slide_type(cell) == "skip" for cell in rest), f"{name}: 'For the reproducer' cells must be skip"
+    assert rest[0].metadata.get("jp-MarkdownHeadingCollapsed") is True, \
+        f"{name}: the section must open folded in JupyterLab (run `make notebooks`: tools/collapse_reproducer.py)"
     assert not any("solution" in tags(cell) for cell in rest), f"{name}: exercises come before the reproducer"
 
 
