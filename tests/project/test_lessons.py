@@ -217,6 +217,17 @@ def test_korean_cells_use_the_glossary_terms(name):
     assert not missing, f"{name}: the Korean cell lacks the glossary's term for: {missing}"
 
 
+def test_the_korean_door_is_near_the_top_of_the_readme_and_maps_every_notebook():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", readme, re.MULTILINE)
+    assert headings[0] == "한국어", "the README's first section is the Korean one"
+    section = readme.split("## 한국어", 1)[1].split("\n## ", 1)[0]
+    assert "docs/ko/glossary.md" in section and "docs/ko/README.md" in section
+    door = (ROOT / "docs" / "ko" / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d\d) \|", door, re.MULTILINE)
+    assert rows == [name[:2] for name in NAMES], "docs/ko/README.md maps each notebook to the paper, in order"
+
+
 def test_the_term_match_is_whole_word():
     assert uses("J-invariant denoisers", "J-invariant") and uses("two masks", "mask")
     assert not uses("unmasked", "mask") and not uses("J-invariance", "J-invariant")
