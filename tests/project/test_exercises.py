@@ -77,17 +77,12 @@ def test_exercises_finds_checks_and_their_wrong_answers():
     assert [(index, check, wrong) for index, _, check, wrong in found] == [(0, "assert answer == 2 * 1", "answer = 3")]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
-def test_checks_fail_on_the_prompt_and_on_a_wrong_answer(path, monkeypatch):
+def problems_of(notebook, folder) -> list[str]:
+    """Run the notebook in one kernel; each check against the untouched prompt, the wrong answer, the solution."""
     from nbclient import NotebookClient
 
-    monkeypatch.setenv("N2S_QUICK", os.environ.get("N2S_QUICK", "1"))
-    notebook = nbformat.read(path, as_version=4)
     checked = {index: (check, wrong) for index, _, check, wrong in exercises(notebook)}
-    assert checked, f"{path.name} has no exercise with a check"
-    client = NotebookClient(notebook, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
     problems = []
     with client.setup_kernel():
         kernel = Kernel(client)
@@ -106,6 +101,32 @@ def test_checks_fail_on_the_prompt_and_on_a_wrong_answer(path, monkeypatch):
                 elif (raised := kernel.run(check, index)) != "AssertionError":
                     problems.append(f"{title}: after the wrong answer the check gave {raised or 'no error'}, "
                                     "not an AssertionError")
-            raised = kernel.run(cell.source, index)
-            assert raised is None, f"{path.name}: {title} raised {raised}"
+            if (raised := kernel.run(cell.source, index)) is not None:
+                problems.append(f"{title}: raised {raised}")
+                break
+    return problems
+
+
+def test_a_check_that_cannot_fail_is_reported(tmp_path):
+    solution = {"tags": ["solution"]}
+    cells = [nbformat.v4.new_code_cell("answer = 4  # the lesson already defines the name"),
+             nbformat.v4.new_code_cell("# Exercise 1 (code): square\nanswer = 2 ** 2\nassert answer % 2 == 0",
+                                       metadata=solution),
+             nbformat.v4.new_raw_cell("answer = 6", metadata={"tags": ["wrong-answer"]}),
+             nbformat.v4.new_code_cell("# Exercise 2 (code): cube\ncube = 2 ** 3\nassert cube == 2 * 2 * 2",
+                                       metadata=solution),
+             nbformat.v4.new_raw_cell("cube = 2 * 3", metadata={"tags": ["wrong-answer"]})]
+    problems = problems_of(nbformat.v4.new_notebook(cells=cells), tmp_path)
+    assert problems == ["# Exercise 1 (code): square: the check passes before any answer is written",
+                        "# Exercise 1 (code): square: after the wrong answer the check gave no error, "
+                        "not an AssertionError"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
+def test_checks_fail_on_the_prompt_and_on_a_wrong_answer(path, monkeypatch):
+    monkeypatch.setenv("N2S_QUICK", os.environ.get("N2S_QUICK", "1"))
+    notebook = nbformat.read(path, as_version=4)
+    assert list(exercises(notebook)), f"{path.name} has no exercise with a check"
+    problems = problems_of(notebook, path.parent)
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
