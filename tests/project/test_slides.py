@@ -177,7 +177,8 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.i
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_every_notebook_says_what_goes_on_a_slide(path):
-    """Every cell has a slide type; set-up cells and solutions stay off the slides; each section is a slide."""
+    """Every cell has a slide type; set-up cells and solutions stay off the slides; each section is a slide, except
+    "For the reproducer" (docs/lesson-style.md), which is skipped."""
     cells = nbformat.read(path, as_version=4).cells
     kinds = [cell.metadata.get("slideshow", {}).get("slide_type") for cell in cells]
     assert None not in kinds, f"{path.name}: cells {[i for i, k in enumerate(kinds) if k is None]} have no slide type"
@@ -186,7 +187,9 @@ def test_every_notebook_says_what_goes_on_a_slide(path):
                                               "parameters" in cell.metadata.get("tags", []))
         if setup or "solution" in cell.metadata.get("tags", []):
             assert kind == "skip", f"{path.name}: a set-up or solution cell is on a slide:\n{cell.source[:200]}"
-        if cell.cell_type == "markdown" and cell.source.startswith(("# ", "## ")):
+        if cell.cell_type == "markdown" and cell.source.startswith("## For the reproducer"):
+            assert kind == "skip", f"{path.name}: the reproducer's forensics stay off the slides"
+        elif cell.cell_type == "markdown" and cell.source.startswith(("# ", "## ")):
             assert kind == "slide", f"{path.name}: the section {cell.source.splitlines()[0]!r} is not a slide"
     figures = [k for cell, k in zip(cells, kinds, strict=True) if cell.cell_type == "code" and k != "skip"]
     assert kinds[0] == "slide" and len(figures) >= 3, f"{path.name}: a title slide and at least three figures"

@@ -17,6 +17,7 @@ import n2s_core as n2s  # noqa: E402
 from n2s_core.paper import figure2  # noqa: E402
 from n2s_core.teach.plotting import (  # noqa: E402
     plot_calibration,
+    plot_figure1,
     plot_figure2,
     plot_loss_curves,
     plot_partition,
@@ -92,6 +93,17 @@ def test_plot_loss_curves_uses_a_given_axes_and_styles():
 def test_empty_curves_raise(call):
     with pytest.raises(ValueError, match="empty"):
         call()
+
+
+def test_plot_figure1_draws_the_four_views_without_touching_the_patch():
+    patch = np.linspace(0, 1, 64).reshape(8, 8)
+    before = patch.copy()
+    fig = plot_figure1(patch, sigma=0.1, rng=0)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert len(titles) == 4 and "Noise2Noise" in titles[1] and "Noise2Self" in titles[2] and "molecules" in titles[3]
+    assert np.array_equal(patch, before)
+    with pytest.raises(ValueError, match=r"at least 3 x 3 pixels, got shape \(2, 8\)"):
+        plot_figure1(np.zeros((2, 8)))
 
 
 def test_plot_figure2(small_pair):
