@@ -1,6 +1,6 @@
 """What a noisy image or a residual says about its own noise: a checkerboard, or noise correlated between pixels.
 
-Noise2Self assumes noise that is independent from pixel to pixel (paper §2). Two things break that in practice:
+Noise2Self assumes noise that is independent from pixel to pixel (paper §1). Two things break that in practice:
 a net that prints a pattern of its own into its output (a pixel-scale checkerboard or stripes,
 :func:`checkerboard_ratio`, :func:`stripe_ratio`), and noise that really is correlated between neighbours, as the
 readout of many cameras and scanners makes it along rows or columns (:func:`noise_autocorrelation`,

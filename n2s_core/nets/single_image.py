@@ -1,4 +1,4 @@
-"""Denoise one image by Noise2Self: train a net on that image alone, then apply it (paper §4, single-image case).
+"""Denoise one image by Noise2Self: train a net on that image alone, then apply it (paper §5, single-image case).
 
 No clean image and no second noisy copy: the net is trained with the masked self-supervised loss on random crops
 of the noisy image itself, then predicts in one pass (the paper's choice, about 0.5 dB better) or with the full
