@@ -1,11 +1,13 @@
-"""Noise2Self's family side by side: each member trained on one noisy image for the same wall-clock budget.
+"""Noise2Self's family side by side: each member trained on one noisy image for the same budget.
 
 A member is an objective (:mod:`.objectives`, :mod:`.subsampling`), the net it trains and its optimiser settings;
-:func:`train_member` trains it on a single image and returns the denoised image. Every member but ZS-N2N trains the
-same small UNet (:func:`~.models.small_unet`, no checkerboard) on random 64 x 64 crops, 8 per step, Adam at 3e-3,
-so that the objective is the only difference; N2V2 also changes the net (its two architectural fixes), and ZS-N2N
-trains its own 22k-parameter net on the whole image (its paper's recipe: Adam at 1e-3). ``ASSUMES`` says what each
-one needs of the noise. This module imports torch; ``import n2s_core`` does not import this module.
+:func:`train_member` trains it on a single image and returns the denoised image. The budget is a number of steps
+(``steps=``: the same run on every machine, the one to assert on) or of wall-clock seconds (``seconds=``: the same
+clock for every member, a fair race on one machine). Every member but ZS-N2N trains the same small UNet
+(:func:`~.models.small_unet`, no checkerboard) on random 64 x 64 crops, 8 per step, Adam at 3e-3, so that the
+objective is the only difference; N2V2 also changes the net (its two architectural fixes), and ZS-N2N trains its
+own 22k-parameter net on the whole image (its paper's recipe: Adam at 1e-3). ``Member.assumes`` says what each one
+needs of the noise. This module imports torch; ``import n2s_core`` does not import this module.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ MEMBERS = {
     "Noise2Void": Member(lambda sigma: noise2void(), source="Krull, Buchholz & Jug 2019"),
     "N2V, centre included": Member(lambda sigma: noise2void(centre=True), assumes="as Noise2Void, but it can "
                                    "learn the identity (it sometimes sees the pixel it predicts)",
-                                   source="the original N2V code's sampling"),
+                                   source="ours: a 3 x 3 version of the original N2V code's centre-included "
+                                   "sampling (n2v's default window is 11 x 11: the centre 1 time in 121)"),
     "N2V2": Member(lambda sigma: n2v2(), net=_n2v2_net, source="Hoeck et al. 2022"),
     "Noise2Same": Member(lambda sigma: Noise2Same(), source="Xie, Wang & Ji 2020"),
     "Neighbor2Neighbor": Member(lambda sigma: Neighbor2Neighbor(), assumes="noise independent across pixels, "

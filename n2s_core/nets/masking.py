@@ -6,10 +6,13 @@ A training step feeds ``1_J * s(x) + 1_{J^c} * x`` to the model and scores its o
   ``[[.5, 1, .5], [1, 0, 1], [.5, 1, .5]] / 6``) and ``"zero"``: on a grid of stride 4 (16 subsets) by default.
 - ``"random"``: uniform values in [0, 1] on a random partition into 25 subsets (paper §5, supplement §5.3).
 - ``"neighbor"``: a neighbour drawn uniformly among the 8 around the pixel (the idea of Noise2Void, Krull et al.
-  2019), never the centre and never a held-out neighbour; on a random partition by default.
-- ``"neighbor_centre"``: one of the 9 pixels of the 3x3 window, the centre included, as the original Noise2Void
-  code drew (its ``pm_uniform_withCP``): 1 time in 9 the pixel is "replaced" by itself, so the net can learn the
-  identity there. Kept to show why it matters (N2V2, Hoeck et al. 2022, §3); never train with it.
+  2019), never the centre and never a held-out neighbour; on a random partition by default. (n2v's own default
+  draws from the 11 x 11 window around the pixel; ours is the 3 x 3 one.)
+- ``"neighbor_centre"``: one of the 9 pixels of the 3 x 3 window, the centre included: 1 time in 9 the pixel is
+  "replaced" by itself, so the net can learn the identity there. This is our 3 x 3 version of the original
+  Noise2Void code's sampling: n2v's default (``pm_uniform_withCP`` with radius 5) draws uniformly from the
+  11 x 11 window, centre included, so it keeps the pixel 1 time in 121. Kept to show why a blind spot must never
+  show the pixel (supplement §3.1; N2V2, Hoeck et al. 2022, §3); never train with it.
 - ``"median"``: the median of the 8 neighbours that are not held out (N2V2's replacement, Hoeck et al. 2022, §3).
 
 **Structured masks** (structN2V, Broaddus et al. 2020): with ``span=k`` every held-out pixel also hides the ``k``

@@ -54,11 +54,12 @@ class Supervised(Objective):
 
 @dataclass(frozen=True)
 class BlindSpot(Objective):
-    """Noise2Self's loss (paper §4): feed ``1_J s(x) + 1_{J^c} x``, score the output on J against x itself.
+    """Noise2Self's loss for nets (paper §5): feed ``1_J s(x) + 1_{J^c} x``, score the output on J against x itself.
 
     The masker decides J and the replacement s. The paper's network setting is the default: a random partition
-    into 25 subsets filled with uniform values. If the output on J never reads x on J (the tests check it by
-    gradients), the loss is the error against the clean image plus the noise variance (paper §2, Eq. 3).
+    into 25 subsets filled with uniform values (paper §5, supplement §5.3). If the output on J never reads x on J
+    (the tests check it by gradients), the expected loss is the error against the clean image plus the noise
+    variance (Proposition 1, paper §1; its proof is in paper §4).
 
     Examples
     --------
@@ -76,11 +77,13 @@ class BlindSpot(Objective):
 
 
 def noise2void(*, centre: bool = False, span: int = 0, direction: str = "horizontal") -> BlindSpot:
-    """Noise2Void (Krull et al. 2019): J is 1/64 of the pixels, each replaced by a random neighbour.
+    """Noise2Void (Krull et al. 2019): J is 1/64 of the pixels, each replaced by a random one of its 8 neighbours.
 
-    ``centre=True`` is the original code's sampling, which may pick the pixel itself (1 time in 9 here): the net
-    then sees the value it must predict and can learn part of the identity. ``span`` > 0 is structN2V (Broaddus
-    et al. 2020): it also hides ``span`` pixels on each side along ``direction``, for noise correlated along it.
+    ``centre=True`` draws from the 3 x 3 window with the pixel itself in it, so 1 time in 9 the net sees the
+    value it must predict and can learn part of the identity. That is our 3 x 3 version of the original code's
+    sampling: n2v's default draws from the 11 x 11 window, centre included (1 time in 121). ``span`` > 0 is
+    structN2V (Broaddus et al. 2020): it also hides ``span`` pixels on each side along ``direction``, for noise
+    correlated along it.
     """
     replacement = "neighbor_centre" if centre else "neighbor"
     return BlindSpot(Masker(replacement, n_subsets=N2V_SUBSETS, span=span, direction=direction))
@@ -121,8 +124,9 @@ class SURE(Objective):
     """Monte-Carlo SURE for Gaussian noise of known ``sigma`` (Stein 1981; Ramani et al. 2008; Soltanayev & Chun
     2018): an unbiased estimate of ``mean (f(x) - clean)^2`` from the noisy image alone.
 
-    ``SURE = mean (f(x) - x)^2 - sigma^2 + 2 sigma^2 div f(x) / n``, the divergence estimated with one Gaussian
-    probe b: ``div f ~ b . (f(x + eps b) - f(x)) / eps``. ``epsilon`` defaults to ``max(x) / 1000``, Soltanayev and
+    Per pixel, with m the number of pixels: ``SURE = (1/m) ||f(x) - x||^2 - sigma^2 + (2 sigma^2 / m) div f(x)``,
+    ``div f = sum_i d f(x)_i / d x_i``, estimated with one Gaussian probe b: ``div f ~ b . (f(x + eps b) - f(x)) /
+    eps``. ``epsilon`` defaults to ``max(x) / 1000``, Soltanayev and
     Chun's choice. Only right when the noise is Gaussian with this sigma (on the image's scale).
     """
 
@@ -139,7 +143,7 @@ class SURE(Objective):
         probe = torch.randn(x.shape, generator=generator, device=generator.device).to(x.device)
         epsilon = self.epsilon if self.epsilon is not None else float(x.detach().abs().max()) / 1000
         out = model(x).float()
-        divergence = (probe * (model(x + epsilon * probe).float() - out)).mean() / epsilon  # div f / n
+        divergence = (probe * (model(x + epsilon * probe).float() - out)).mean() / epsilon  # div f / m, batch mean
         return F.mse_loss(out, x) - self.sigma**2 + 2 * self.sigma**2 * divergence
 
 
