@@ -11,7 +11,7 @@ Every candidate is scored the same way: its J-invariant version on the 4x4 grid 
 2. A Noise2Self net (the small UNet of ``denoise``) trained for what is left, when that is at least
    :data:`MIN_NET_SECONDS`; its J-invariant version is the masked prediction on the same 4x4 grid.
 3. The lowest loss wins. The output is the winner's *plain* version (the net's single pass, the classical
-   denoiser at its calibrated setting): the paper found the single pass about 0.5 dB better for nets (§4), and
+   denoiser at its calibrated setting): the paper found the single pass about 0.5 dB better for nets (paper §5), and
    ``benchmarks/bench_selection.py`` measures the same for every classical candidate here. ``output="invariant"``
    writes the J-invariant version, the one whose loss was measured.
 4. A tie goes to the classical candidate when the plain version is written. Two losses are tied when their

@@ -1,6 +1,6 @@
 """The data: images that ship with our dependencies, the regenerated Hanzi set, and labelled substitutes.
 
-- :mod:`.images`         bundled scikit-image pictures and the paper's noisy camera (§3)
+- :mod:`.images`         bundled scikit-image pictures and the paper's noisy camera (paper §3)
 - :mod:`.hanzi`          the shipped bank of Chinese-character glyphs (and the renderer that made it)
 - :mod:`.substitutes`    clean images standing in for CellNet and ImageNet (synthetic cells, photo crops)
 - :mod:`.noisy_dataset`  ``NoisyDataset``: clean images, two noisy copies, a fixed split

@@ -1,10 +1,10 @@
 """The Hanzi glyph bank: clean Chinese characters, white on black, 64x64, on [0, 1].
 
-The paper's Hanzi dataset (§4) renders about 13k characters, the character list of the CC-CEDICT dictionary, with a
-Chinese font the authors downloaded (github.com/batson/hanzi): 50 px glyphs on a black 64x64 canvas at a fixed
-position, six noisy copies per character (78,174 images in all, so 13,029 characters). Neither the list nor the
-font can be downloaded here, so this workbook ships the clean glyphs it needs, pre-rendered, and keeps the renderer
-for anyone who has a font. The differences from the paper, to say when quoting numbers:
+The paper's Hanzi dataset (paper §5, supplement §5.1) renders about 13k characters, the character list of the
+CC-CEDICT dictionary, with a Chinese font the authors downloaded (github.com/batson/hanzi): 50 px glyphs on a black
+64x64 canvas at a fixed position, six noisy copies per character (78,174 images in all, so 13,029 characters). Neither
+the list nor the font can be downloaded here, so this workbook ships the clean glyphs it needs, pre-rendered, and
+keeps the renderer for anyone who has a font. The differences from the paper, to say when quoting numbers:
 
 - **Characters.** CC-CEDICT cannot be fetched offline. The closest list that ships with Python is the union of the
   hanzi of the ``gb2312`` codec (6,763 simplified characters) and of the ``big5`` codec (13,061 traditional ones):

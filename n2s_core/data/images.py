@@ -54,7 +54,7 @@ def crop_center(image: np.ndarray, size: int) -> np.ndarray:
 
 
 def noisy_camera(*, sigma: float = 0.1, rng=3, size: int | None = None, clip: bool = True):
-    """The paper's §3 set-up: the camera image with Gaussian noise ``sigma`` (variance 0.01), seed 3.
+    """The paper's set-up (paper §3): the camera image with Gaussian noise ``sigma`` (variance 0.01), seed 3.
 
     Returns ``(clean, noisy)``. With ``clip=True`` (the paper's ``random_noise`` default) the measured noise
     variance is below ``sigma**2``.

@@ -1,7 +1,7 @@
 """``NoisyDataset``: what a data set of Table 2 is, whatever made it: clean images, two noisy copies, a split.
 
 Noise is drawn once, seeded, and stored with the clean images, with a second independent noisy copy for
-Noise2Noise (redrawing noise every epoch would quietly turn Noise2Self into Noise2Noise), so the arrays are
+Noise2Noise (redrawing noise every epoch would feed the nets more noisy views than the paper's saw), so the arrays are
 read-only. The split is fixed with the data: 0 train, 1 validation, 2 test.
 """
 

@@ -11,7 +11,8 @@ Any other member of the family (Noise2Void, N2V2, Noise2Same, SURE, Neighbor2Nei
 ``objective=`` (:mod:`.objectives`, :mod:`.subsampling`): the loop, the batches and the optimizer stay the same.
 ``config.time_limit`` stops a run after that many seconds, so members can be given the same wall-clock budget;
 ``config.schedule="cosine"`` decays the learning rate to 0 by the end of the run (by the clock under a time limit).
-The data passed in is the data: noise is never redrawn (that would quietly turn Noise2Self into Noise2Noise).
+The data passed in is the data: noise is never redrawn (fresh noisy copies each epoch would add data the paper's
+nets never saw).
 Validation uses a fixed held-out set; for n2s its masks and fill values are drawn once, so validation losses stay
 comparable. Every random draw of training (images, crops, masks) comes from one ``torch.Generator`` seeded with
 ``config.seed``, whose state is saved in checkpoints: resuming gives the same weights as an uninterrupted run (CPU).
@@ -55,8 +56,9 @@ _VAL_SEED_OFFSET = 1_000_003  # validation masks use their own stream, never the
 class TrainConfig:
     """Everything that decides a training run; ``steps`` may grow between a run and its resumption.
 
-    The masker defaults to the paper's network setting (§4, §5): a random partition into 25 subsets, one held out
-    per image, filled with uniform values in [0, 1]. Use ``replacement="axis"`` for the calibration grid of §3.
+    The masker defaults to the paper's network setting (paper §5, supplement §5.3): a random partition into 25
+    subsets, one held out per image, filled with uniform values in [0, 1]. Use ``replacement="axis"`` for the
+    calibration grid of paper §3.
 
     Examples
     --------

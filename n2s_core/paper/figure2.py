@@ -1,4 +1,4 @@
-"""Paper Figure 2 (§3): the median and the donut median, self-supervised against ground-truth loss, by radius.
+"""Paper Figure 2 (paper §3): the median and the donut median, self-supervised against ground-truth loss, by radius.
 
 The donut median leaves out the centre pixel, so it is J-invariant by construction and its self-supervised loss is
 its ground-truth loss plus the noise variance: both curves bottom out at the same radius (3 in the paper). The plain

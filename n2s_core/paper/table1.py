@@ -1,4 +1,4 @@
-"""Paper Table 1 (§3): classical denoisers made J-invariant and calibrated by the self-supervised loss.
+"""Paper Table 1 (paper §3): classical denoisers made J-invariant and calibrated by the self-supervised loss.
 
 Each row calibrates one method on the noisy camera by the exact self-supervised loss, then scores the J-invariant
 denoiser, the same mixed with the noisy input, the plain denoiser at the chosen setting and at its default, all

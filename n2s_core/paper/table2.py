@@ -22,7 +22,7 @@ NETS, MODES = ("unet", "dncnn"), ("n2s", "n2n", "n2t")
 CLASSICAL = ("raw", "nlm", "nlm-skimage", "bm3d", "nlm-calibrated", "bm3d-calibrated")
 METHODS = CLASSICAL + tuple(f"{net}-{mode}" for mode in MODES for net in NETS)
 
-# Paper Table 2 (PSNR dB; +- over five trained models where the paper gives it). See ../shared/paper.md §4. The
+# Paper Table 2 (PSNR dB; +- over five trained models where the paper gives it). See docs/paper-sections.md. The
 # raw row is the plain PSNR of the noisy input; the other rows score outputs rescaled to each clean tile's mean and
 # variance (paper §5).
 PAPER_TABLE2 = {
