@@ -85,7 +85,7 @@ SIGMA = 0.1  # Gaussian noise std on [0, 1], clipped (paper §3)
 SEED = 3  # noise seed (the authors' notebooks); weights and training draws use their own torch.Generator
 STRIDE = 4  # grid masks: 16 subsets, the "axis" replacement (paper §3), so J-invariant prediction is possible
 HELD_OUT = 15  # the grid subset that is never a training target: validation (the authors' notebook)
-CROP = 96 if QUICK else None  # side of the central crop of the camera image; None: the full 512 x 512
+CROP = 88 if QUICK else None  # side of the central crop of the camera image; None: the full 512 x 512
 STEPS = 300 if QUICK else 500  # Adam steps per net, the whole image as the batch (the authors' notebook: 500)
 DEPTH, FEATURES = (6, 24) if QUICK else (17, 64)  # DnCNN (paper §5: 17 layers, 64 features)
 UNET_FEATURES = (16, 32, 64) if QUICK else (32, 64, 128, 256)  # UNet channels per level (supplement §5.2)
@@ -148,7 +148,7 @@ class Recorder:
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **What to expect.** On the full 512 x 512 camera a 17-layer DnCNN reaches 31.2 dB (paper §5), above J-invariant
 # NL-means at 30.4 dB (Table 1, paper §3); the authors' notebook (8 layers, 500 steps): 30.3 dB. Quick mode trains
-# small nets for a few hundred steps on a 96 x 96 crop: expect several dB gained, yet a finish below calibrated
+# small nets for a few hundred steps on an 88 x 88 crop: expect several dB gained, yet a finish below calibrated
 # NL-means, whose filter comes ready-made while a net must learn one from a few thousand pixels.
 
 # %% slideshow={"slide_type": "skip"}
