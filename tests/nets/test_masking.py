@@ -288,8 +288,9 @@ def test_neighbor_never_copies_a_held_out_pixel_and_falls_back_to_the_kept_mean(
 
 
 def test_the_centre_included_variant_reads_the_centre_so_the_gradient_check_can_fail():
-    # The original Noise2Void drew the replacement from a window that includes the pixel itself: 1 time in 9 it
-    # keeps its own value, and output_J then depends on input_J. The check that passes for "neighbor" fails here.
+    # The original Noise2Void code draws the replacement from a window that includes the pixel itself (its default
+    # 11 x 11 window: 1 time in 121); our 3 x 3 variant keeps its own value 1 time in 9, and output_J then depends
+    # on input_J. The check that passes for "neighbor" fails here.
     model = build(lambda: NETS["conv3"](1))
     for replacement, leaks in (("neighbor", False), ("neighbor_centre", True)):
         leaf = rand(4, 1, 16, 16, seed=3).requires_grad_()
