@@ -201,7 +201,7 @@ print("from-scratch wrapper == n2s.denoise_invariant, and its output on J ignore
 # radius $r$, the median of the disk of radius $r$; the **donut median**, the median of that disk without its
 # centre (J-invariant as it is: notebook 02). Nine J-invariant denoisers face three controls that read $x_J$.
 
-# %% slideshow={"slide_type": "subslide"} tags=["predict"]
+# %% slideshow={"slide_type": "subslide"} tags=["predict", "slide-code"]
 prediction = None  # Predict before running the next cell: the gap of the J-invariant Gaussian filter s = 1.0 (a number)
 
 

@@ -143,7 +143,7 @@ print(f"camera {SIZE} x {SIZE}, sigma = {SIGMA}, clipped to [0, 1]: measured noi
 # The camera image, Gaussian noise $\sigma = 0.1$, seed 3, clipped to $[0,1]$ (paper §3). For each radius both
 # filters run once over the whole image; we record $\frac1m\|f(x)-x\|^2$ and $\frac1m\|f(x)-y\|^2$.
 
-# %% slideshow={"slide_type": "subslide"} tags=["predict"]
+# %% slideshow={"slide_type": "subslide"} tags=["predict", "slide-code"]
 prediction = None  # Predict before running the next cell: the gap between the donut's two losses at r = 3 (a number)
 
 # %% slideshow={"slide_type": "subslide"}

@@ -154,7 +154,7 @@ for name in METHODS + (["bm3d"] if BM3D and n2s.bm3d_available() else []):
     rows[name] = table1.table1_row(noisy, clean, name, stride=STRIDE)
     seconds[name] = time.perf_counter() - start
 
-# %% slideshow={"slide_type": "subslide"} tags=["predict"]
+# %% slideshow={"slide_type": "subslide"} tags=["predict", "slide-code"]
 prediction = None  # Predict before running the next cell: the gap between the two curves (a loss value)?
 
 # %% slideshow={"slide_type": "subslide"}

@@ -231,7 +231,7 @@ invariant = inference.predict_invariant(model, x, masker=config.masker)[0, 0].nu
 scores = {"noisy": n2s.psnr(clean, noisy), "single pass": n2s.psnr(clean, single),
           "J-invariant": n2s.psnr(clean, invariant)}
 
-# %% slideshow={"slide_type": "subslide"} tags=["predict"]
+# %% slideshow={"slide_type": "subslide"} tags=["predict", "slide-code"]
 prediction = None  # Predict before running the next cell: single pass minus J-invariant PSNR, in dB (> 0: single wins)
 
 # %% slideshow={"slide_type": "subslide"}

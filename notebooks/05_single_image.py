@@ -228,7 +228,7 @@ plt.show()
 # We push it: the quick UNet, 800 steps on a 32 x 32 crop, far more weights than pixels, scored on its own image and
 # on a fresh noisy copy it never saw (simulation only), for which it is a fixed function.
 
-# %% slideshow={"slide_type": "subslide"} tags=["predict"]
+# %% slideshow={"slide_type": "subslide"} tags=["predict", "slide-code"]
 prediction = None  # Predict before running the next cell: own-image masked loss / noise variance after 800 steps
 
 # %% slideshow={"slide_type": "subslide"}

@@ -97,7 +97,7 @@ LIVE_RUN = True  # "For the reproducer" trains the tiniest version of the whole 
 # (the authors' `randint(0, 63)`), add Gaussian noise $\sigma = 0.7$, clip to $[0, 1]$. The paper's text says half
 # the pixels go black.
 
-# %% slideshow={"slide_type": "subslide"} tags=["predict"]
+# %% slideshow={"slide_type": "subslide"} tags=["predict", "slide-code"]
 prediction = None  # Predict before running the next cell: the fraction of a 64 x 64 tile that is blacked out
 
 # %% slideshow={"slide_type": "subslide"}

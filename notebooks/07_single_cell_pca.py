@@ -124,7 +124,7 @@ assert (package_x1 + package_x2 != counts[:50]).nnz == 0  # the package's halves
 # Real cells differ: a gene's $\lambda$ changes from cell to cell, and that is the signal. Below, each cell draws its
 # own $\lambda$ (Gamma-distributed, mean 10, variance 50), then its count is split in halves.
 
-# %% slideshow={"slide_type": "subslide"} tags=["predict"]
+# %% slideshow={"slide_type": "subslide"} tags=["predict", "slide-code"]
 prediction = None  # Predict before running the next cell: the correlation, across cells, of the two halves.
 
 

@@ -180,7 +180,7 @@ assert worst_z < 4
 #
 # Fix $\ell = 1.5$ and let $\sigma$ fall towards 0. Both errors fall; does their ratio settle?
 
-# %% slideshow={"slide_type": "subslide"} tags=["predict"]
+# %% slideshow={"slide_type": "subslide"} tags=["predict", "slide-code"]
 prediction = None  # Predict before running the next cell: at l = 1.5, the ratio J-invariant / optimal error at
 # sigma = 0.001 (section 4 printed it at sigma = 0.5).
 

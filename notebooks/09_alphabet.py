@@ -148,7 +148,7 @@ assert np.allclose(after[held_out], before[held_out]) and plain_moves > 1e-3
 # linear denoiser and its J-invariant (leave-one-pixel-out) version. Call the *price* of J-invariance the J-invariant
 # MSE minus the optimal one.
 
-# %% slideshow={"slide_type": "subslide"} tags=["predict"]
+# %% slideshow={"slide_type": "subslide"} tags=["predict", "slide-code"]
 prediction = None  # Predict before running the next cells: at sigma = 0.8, which pays the larger price of
 # J-invariance, "alphabet" (the Bayes denoiser) or "linear" (the Gaussian model's best linear denoiser)?
 

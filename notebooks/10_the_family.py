@@ -137,7 +137,7 @@ display(Markdown("| member | assumes | source |\n|---|---|---|\n" + "\n".join(ro
 # rewards copying it, noise and all. Noise2Void's original code by default draws the replacement uniformly from the
 # 11 x 11 window around the pixel, centre included: not J-invariant (supplement §3.1). Ours uses the 3 x 3 window.
 
-# %% slideshow={"slide_type": "subslide"} tags=["predict"]
+# %% slideshow={"slide_type": "subslide"} tags=["predict", "slide-code"]
 prediction = None  # Predict before running the next cell: what fraction of its held-out pixels does the 3 x 3
 # "N2V, centre included" fill with their own value?
 

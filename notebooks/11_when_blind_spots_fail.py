@@ -130,7 +130,7 @@ def diagonal_power(image):
     return np.array([power[k, k] for k in range(min(image.shape) // 2 + 1)])
 
 
-# %% slideshow={"slide_type": "subslide"} tags=["predict"]
+# %% slideshow={"slide_type": "subslide"} tags=["predict", "slide-code"]
 prediction = None  # Predict before running the next cell: TAPS = [[1.0, 0.8], [0.8, 1.0]] paint "checkerboard",
 # "horizontal stripes" or "vertical stripes"? (a string)
 
@@ -229,7 +229,7 @@ for name, out in outputs.items():
 # mean of `LENGTH` white draws along its row, rescaled to std `STREAK_SIGMA` and unclipped (so still zero-mean):
 # row neighbours $d <$ `LENGTH` apart share `LENGTH` $- d$ of their draws.
 
-# %% slideshow={"slide_type": "subslide"} tags=["predict"]
+# %% slideshow={"slide_type": "subslide"} tags=["predict", "slide-code"]
 prediction = None  # Predict before running the next cell: the correlation between the noise of two horizontal
 # neighbours, for LENGTH = 3 (a number)
 

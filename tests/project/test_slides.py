@@ -191,6 +191,9 @@ def test_every_notebook_says_what_goes_on_a_slide(path):
             assert kind == "skip", f"{path.name}: the reproducer's forensics stay off the slides"
         elif cell.cell_type == "markdown" and cell.source.startswith(("# ", "## ")):
             assert kind == "slide", f"{path.name}: the section {cell.source.splitlines()[0]!r} is not a slide"
+        if cell.cell_type == "code" and kind in ("slide", "subslide"):  # its input is hidden unless slide-code
+            assert cell.get("outputs") or "slide-code" in cell.metadata.get("tags", []), \
+                f"{path.name}: this code cell opens an empty slide (no output; tag it slide-code):\n{cell.source[:200]}"
     figures = [k for cell, k in zip(cells, kinds, strict=True) if cell.cell_type == "code" and k != "skip"]
     assert kinds[0] == "slide" and len(figures) >= 3, f"{path.name}: a title slide and at least three figures"
 
