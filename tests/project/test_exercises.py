@@ -9,18 +9,17 @@ then after the solution (it must pass). The notebook then goes on from the solut
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from tests.project.repo_tools import load_tool
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-spec = importlib.util.spec_from_file_location("make_student", ROOT / "tools" / "make_student.py")
-make_student = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(make_student)
+make_student = load_tool("make_student")
 
 
 def tags(cell) -> list[str]:

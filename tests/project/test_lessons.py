@@ -15,12 +15,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.project.repo_tools import load_tool
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 NAMES = [path.name for path in NOTEBOOKS]
 BUDGET = 900  # words of English lesson markdown before "For the reproducer" (docs/lesson-style.md)
 KINDS = ("derive", "predict", "code")
-REPRODUCER = re.compile(r"^#+\s*For the reproducer", re.MULTILINE)
+REPRODUCER = load_tool("collapse_reproducer").HEADING  # the heading that tool folds
 
 
 def load(name: str) -> nbformat.NotebookNode:

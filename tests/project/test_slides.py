@@ -9,7 +9,6 @@ steps through the slides and screenshots each into tmp_path.
 from __future__ import annotations
 
 import base64
-import importlib.util
 import struct
 import zlib
 from pathlib import Path
@@ -19,11 +18,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.project.conftest import must_have
+from tests.project.repo_tools import load_tool
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC = importlib.util.spec_from_file_location("make_slides", ROOT / "tools" / "make_slides.py")
-make_slides = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(make_slides)
+make_slides = load_tool("make_slides")
 
 SLIDE_TEXT = ["Noise2Self in four slides", "Self-supervised loss", "A figure", "Code shown on purpose"]
 
@@ -187,9 +185,8 @@ def test_every_notebook_says_what_goes_on_a_slide(path):
                                               "parameters" in cell.metadata.get("tags", []))
         if setup or "solution" in cell.metadata.get("tags", []):
             assert kind == "skip", f"{path.name}: a set-up or solution cell is on a slide:\n{cell.source[:200]}"
-        if cell.cell_type == "markdown" and cell.source.startswith("## For the reproducer"):
-            assert kind == "skip", f"{path.name}: the reproducer's forensics stay off the slides"
-        elif cell.cell_type == "markdown" and cell.source.startswith(("# ", "## ")):
+        reproducer = cell.source.startswith("## For the reproducer")  # skipped: tests/project/test_lessons.py
+        if cell.cell_type == "markdown" and cell.source.startswith(("# ", "## ")) and not reproducer:
             assert kind == "slide", f"{path.name}: the section {cell.source.splitlines()[0]!r} is not a slide"
         if cell.cell_type == "code" and kind in ("slide", "subslide"):  # its input is hidden unless slide-code
             assert cell.get("outputs") or "slide-code" in cell.metadata.get("tags", []), \

@@ -3,17 +3,16 @@ unanswered exercise, where it stops with the expected NotImplementedError."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from tests.project.repo_tools import load_tool
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-spec = importlib.util.spec_from_file_location("make_student", ROOT / "tools" / "make_student.py")
-make_student = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(make_student)
+make_student = load_tool("make_student")
 
 
 def test_the_student_edition_is_what_the_notebooks_make(capsys):
