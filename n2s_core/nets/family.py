@@ -65,6 +65,11 @@ MEMBERS = {
 }
 
 
+def _check_budget(steps, seconds) -> None:
+    if steps is None and seconds is None:
+        raise ValueError("give steps= (the same run on every machine) or seconds= (a wall-clock budget), or both")
+
+
 def train_member(name: str, noisy, *, steps: int | None = None, seconds: float | None = None,
                  sigma: float | None = None, seed: int = 0, device: str = "cpu") -> tuple[np.ndarray, dict]:
     """Train member ``name`` on one noisy grey image (H, W) on [0, 1]; denoise that image with it.
@@ -88,8 +93,7 @@ def train_member(name: str, noisy, *, steps: int | None = None, seconds: float |
     """
     if name not in MEMBERS:
         raise ValueError(f"unknown member {name!r}; choose one of {list(MEMBERS)}")
-    if steps is None and seconds is None:
-        raise ValueError("give steps= (the same run on every machine) or seconds= (a wall-clock budget), or both")
+    _check_budget(steps, seconds)
     member = MEMBERS[name]
     if member.needs_sigma and sigma is None:
         raise ValueError(f"{name} needs the Gaussian noise sigma; pass sigma= (it assumes {member.assumes})")
@@ -116,8 +120,7 @@ def train_family(noisy, *, steps: int | None = None, seconds: float | None = Non
     (``MEMBERS`` order by default)."""
     from tqdm.auto import tqdm
 
-    if steps is None and seconds is None:
-        raise ValueError("give steps= (the same run on every machine) or seconds= (a wall-clock budget), or both")
+    _check_budget(steps, seconds)
     unknown = [name for name in (names or ()) if name not in MEMBERS]
     if unknown:
         raise ValueError(f"unknown member(s) {unknown}; choose among {list(MEMBERS)}")

@@ -126,8 +126,8 @@ class SURE(Objective):
 
     Per pixel, with m the number of pixels: ``SURE = (1/m) ||f(x) - x||^2 - sigma^2 + (2 sigma^2 / m) div f(x)``,
     ``div f = sum_i d f(x)_i / d x_i``, estimated with one Gaussian probe b: ``div f ~ b . (f(x + eps b) - f(x)) /
-    eps``. ``epsilon`` defaults to ``max(x) / 1000``, Soltanayev and
-    Chun's choice. Only right when the noise is Gaussian with this sigma (on the image's scale).
+    eps``. ``epsilon`` defaults to ``max(x) / 1000``, Soltanayev and Chun's choice. Only right when the noise is
+    Gaussian with this sigma (on the image's scale).
     """
 
     sigma: float
