@@ -25,6 +25,8 @@ Everything else lives in a folder named for what it holds (``docs/architecture.m
 ``n2s_core.nets`` modules explicitly for the neural half.
 """
 
+__version__ = "0.1.0"  # the one place: pyproject.toml reads it; CITATION.cff and the Colab cell are tested against it
+
 from .hardware import Scale, available_cpus, pick_scale, size_thread_pools
 
 size_thread_pools()  # before numpy, scipy or torch start a pool: one thread per CPU this process may really use
@@ -56,8 +58,6 @@ from .invariance import denoise_invariant, ground_truth_loss, loss_decomposition
 from .metrics import mse, psnr, rescale_to, ssim
 from .noise import add_noise, hanzi_noise, imagenet_noise, scmos_noise, streak_noise
 from .partitions import count_subsets, grid_labels, random_labels, subset_mask
-
-__version__ = "0.1.0"
 
 __all__ = [
     "BUNDLED", "CalibrationResult", "METHODS", "NoisyDataset", "Scale", "add_noise", "available_cpus",

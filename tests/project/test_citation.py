@@ -1,4 +1,8 @@
-"""LICENSE and CITATION.cff agree with pyproject.toml: one licence, one version, and the paper cited."""
+"""LICENSE and CITATION.cff agree with pyproject.toml and the package: one licence, one version, and the paper cited.
+
+The version is written once, as ``n2s_core.__version__``; pyproject.toml reads it (setuptools, without importing
+the package) and CITATION.cff carries a copy that these tests hold to it.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,21 @@ from pathlib import Path
 
 import yaml
 
+import n2s_core
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def project() -> dict:
-    """pyproject.toml's version and licence (read with a pattern: tomllib is Python 3.11+, we support 3.10)."""
+    """pyproject.toml's licence, and how it finds the version (read with patterns: tomllib is Python 3.11+, we
+    support 3.10)."""
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    version = re.search(r'^version = "([^"]+)"', text, re.MULTILINE).group(1)
     licence = re.search(r'^license = \{ text = "([^"]+)" \}', text, re.MULTILINE).group(1)
-    return {"version": version, "license": {"text": licence}}
+    literal = re.search(r'^version = "([^"]+)"', text, re.MULTILINE)
+    dynamic = re.search(r'^dynamic = \[([^]]*)\]', text, re.MULTILINE)
+    attr = re.search(r'^version = \{ attr = "([^"]+)" \}', text, re.MULTILINE)
+    return {"license": {"text": licence}, "version": literal and literal.group(1),
+            "dynamic": dynamic and dynamic.group(1), "version_attr": attr and attr.group(1)}
 
 
 def citation() -> dict:
@@ -30,8 +40,14 @@ def test_the_licence_file_is_the_licence_pyproject_names():
 def test_the_citation_names_this_version_and_the_paper():
     cff = citation()
     assert cff["cff-version"] == "1.2.0" and cff["type"] == "software" and cff["authors"]
-    assert cff["version"] == project()["version"], "CITATION.cff's version must follow pyproject.toml's"
+    assert cff["version"] == n2s_core.__version__, "CITATION.cff's version must follow n2s_core.__version__"
     paper = next(ref for ref in cff["references"] if ref["type"] == "conference-paper")
     assert paper["title"] == "Noise2Self: Blind Denoising by Self-Supervision" and paper["year"] == 2019
     assert [a["family-names"] for a in paper["authors"]] == ["Batson", "Royer"]
     assert any(i["value"] == "arXiv:1901.11365" for i in paper["identifiers"])
+
+
+def test_the_version_is_written_once_in_the_package():
+    found = project()
+    assert found["version"] is None, "pyproject.toml writes a version: it must read n2s_core.__version__ instead"
+    assert found["dynamic"] == '"version"' and found["version_attr"] == "n2s_core.__version__"
