@@ -2,7 +2,7 @@
 
 Used by ``python -m n2s_core reproduce table2 --dataset NAME|all``; :func:`reproduce_table2` runs the table
 (:mod:`.table2_runs`, which imports torch, loaded only when called) and :func:`write_table2_overview` puts every
-data set's committed JSON into one Markdown table, the one the README quotes.
+data set's committed JSON into one Markdown table, the one the book quotes (docs/table2.md).
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def write_table2_overview(out_dir, *, preset: str = "quick") -> str:
 
     Rescaled PSNR (the paper's score for its methods), +- over seeds for the nets; the raw row is the plain PSNR,
     as the paper's is. Substitute data sets carry a star. Writes ``table2_<preset>.md`` (``reproduce table2
-    --dataset all`` calls this) and returns the table; the README quotes it, and a test checks that they agree.
+    --dataset all`` calls this) and returns the table; docs/table2.md quotes it, and a test checks that they agree.
     """
     results = {}
     for name in ("hanzi", "imagenet", "cellnet"):  # the paper's column order
@@ -128,7 +128,7 @@ def write_table2_overview(out_dir, *, preset: str = "quick") -> str:
     report.write_text(Path(out_dir) / f"table2_{preset}.md", f"{title}\n\n{table}\nRescaled PSNR (each output "
                       "given the clean tile's mean and variance, as the paper scores its methods); the raw row is "
                       "the plain PSNR of the noisy input, as the paper's raw row is. A star marks a substitute data "
-                      f"set (see the README). Per data set: table2_DATASET_{preset}.md.\n")
+                      f"set (see docs/table2.md). Per data set: table2_DATASET_{preset}.md.\n")
     return table
 
 
