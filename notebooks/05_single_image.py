@@ -59,7 +59,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("n2s_core") is Non
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-c", "/tmp/n2s-constraints.txt", *missing],
                        check=True)
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
-                    "git+https://github.com/n2s-workbook/noise2self-workbook"], check=True)
+                    "git+https://github.com/n2s-workbook/noise2self-workbook@v0.1.0"], check=True)
 
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt

@@ -11,8 +11,8 @@ What it does, and where it differs from Colab:
    build of torch 2.13.0, the only torch wheel these machines have offline. A package whose Colab pin has no wheel
    for this Python (tifffile 2026.8.16 needs 3.12) is left to pip and not compared.
 2. A stand-in ``google.colab`` module imported at start-up, so each notebook takes its Colab path: its own install
-   cell runs, unchanged except for the source it installs from (a wheel built from this checkout instead of the
-   GitHub URL; nothing here reaches GitHub).
+   cell (written by ``tools/colab_cell.py``) runs, unchanged except for the source it installs from (a wheel built
+   from this checkout instead of this release's tag on GitHub; nothing here reaches GitHub).
 3. Each notebook is copied alone into an empty folder (Colab opens one ``.ipynb`` with nothing beside it) and run
    top to bottom with no ``N2S_QUICK`` set, so the scale is the one the hardware picks. Before each notebook the
    package is uninstalled again, so every notebook's install cell really installs it.
@@ -34,9 +34,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from colab_cell import install_url  # tools/ is on the path: this file runs as a script
+
 ROOT = Path(__file__).resolve().parents[1]
 FREEZE = ROOT / "tools" / "colab" / "pip-freeze.cpu.txt"
-URL = "git+https://github.com/n2s-workbook/noise2self-workbook"  # what the install cell installs on Colab
+URL = install_url()  # what the install cell installs on Colab: this release's tag (tools/colab_cell.py)
 TORCH = "torch==2.13.0"  # instead of Colab's 2.11.0+cpu (see above)
 UNPINNED = {"torch", "tifffile",  # no wheel of Colab's version for this Python here
             "pip", "setuptools", "wheel"}  # the venv's own bootstrap, not a package the notebooks use

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 import n2s_core
+from tests.project.repo_tools import load_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,6 +42,7 @@ def test_the_citation_names_this_version_and_the_paper():
     cff = citation()
     assert cff["cff-version"] == "1.2.0" and cff["type"] == "software" and cff["authors"]
     assert cff["version"] == n2s_core.__version__, "CITATION.cff's version must follow n2s_core.__version__"
+    assert cff["repository-code"] == load_tool("colab_cell").REPOSITORY  # where the Colab cell installs from
     paper = next(ref for ref in cff["references"] if ref["type"] == "conference-paper")
     assert paper["title"] == "Noise2Self: Blind Denoising by Self-Supervision" and paper["year"] == 2019
     assert [a["family-names"] for a in paper["authors"]] == ["Batson", "Royer"]
