@@ -1,11 +1,15 @@
 # Noise2Self workbook: set up, test, reproduce, teach.   `make help` lists the targets.
 #
-# Everything runs from the virtual environment in .venv (created by `make setup`). torch is pinned to a
-# CPU build *before* the package is installed: an unpinned `pip install` would pull a multi-GB CUDA torch.
+# Everything runs from the virtual environment in .venv (created by `make setup`). torch is installed *before* the
+# package, from PyTorch's CPU index: on PyPI, Linux torch is the CUDA build (several GB with its CUDA libraries),
+# which an unpinned `pip install` would pull onto a laptop without a GPU. The CPU index serves only CPU
+# wheels (torch 2.13.0 for Linux x86-64 and Python 3.11: 183 MiB). Where that index cannot be reached, set-up says
+# so and falls back to pip's configured index. On a GPU machine name the CUDA build: `make setup TORCH=torch`.
 
 PYTHON ?= python3
 VENV ?= .venv
 TORCH ?= torch==2.13.0
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.n2s-setup.stamp
@@ -30,19 +34,25 @@ NBCONVERT_FLAGS := --to notebook --execute --inplace \
 	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=jupytext
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reproduce table2 test lab notebooks student slides colab-check bench gpu-check clean distclean
+.PHONY: help setup reproduce table2 test docs lab notebooks student slides colab-check bench gpu-check clean distclean
 
 help: ## list the targets
 	@echo "Noise2Self workbook. Targets:"
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: $(STAMP) ## create .venv and install the package with its test and notebook extras (CPU torch)
+setup: $(STAMP) ## create .venv: CPU torch, then the package with its test, notebook and docs extras
 
 # The stamp is newer than pyproject.toml once the install succeeded: a second `make setup` does nothing.
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+ifeq ($(origin TORCH),file)
+	$(PY) -m pip install --index-url $(TORCH_CPU_INDEX) "$(TORCH)" || { \
+		echo "setup: $(TORCH_CPU_INDEX) failed; installing $(TORCH) from pip's own index instead" \
+		"(on PyPI that is the CUDA build for Linux: several GB)"; $(PY) -m pip install "$(TORCH)"; }
+else
 	$(PY) -m pip install "$(TORCH)"
-	$(PY) -m pip install -e ".[test,notebooks]"
+endif
+	$(PY) -m pip install -e ".[test,notebooks,docs]"
 	touch $@
 
 reproduce: setup ## recompute the paper's Figures 2-5 and Table 1 into results/, then the ledger
@@ -63,6 +73,10 @@ table2: setup ## the paper's dataset table, quick preset (2 CPU cores, about 40 
 test: setup ## ruff, then ONE pytest run: unit tests, doctests, notebooks (nbval, quick), real browser
 	$(BIN)/ruff check $(LINT_PATHS)
 	N2S_QUICK=1 $(PY) -m pytest $(PYTEST_FLAGS) $(TEST_PATHS)
+
+docs: setup ## build the book (lessons, pages, API) into build/docs, offline; then open build/docs/index.html
+	$(BIN)/sphinx-build -b html -q -W --keep-going -c docs . build/docs
+	@echo "docs: open build/docs/index.html in a browser"
 
 # The .py twins are hidden in the file browser, so each lesson is listed once (open the .py to edit it as text).
 lab: setup ## open JupyterLab on notebooks/ (for students)

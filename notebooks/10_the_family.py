@@ -376,8 +376,8 @@ for told in (0.05, SIGMA, 0.2):
 # - **The centre-included member is ours**: a 3 x 3 window (1 in 9), not n2v's default 11 x 11 window (1 in 121),
 #   and our Noise2Void draws among the 8 neighbours where n2v's default draws from the 11 x 11 window.
 # - **Published numbers** on BSD68 at $\sigma = 25$ (Noise2Void, Noise2Same, BM3D, Noise2Noise, supervised DnCNN)
-#   are other papers' numbers on another data set, with their own nets and training times: the README's
-#   [family section](../README.md#noise2selfs-family-side-by-side) lists them, apart from our tables.
+#   are other papers' numbers on another data set, with their own nets and training times: the book's
+#   [family page](../docs/nets.md#noise2selfs-family-side-by-side) lists them, apart from our tables.
 
 # %% slideshow={"slide_type": "skip"}
 print(f"{bench['image']}, {bench['seconds']:g} s per net, {bench['threads']} thread(s); {bench['scoring']}")
