@@ -15,7 +15,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.n2s-setup.stamp
 
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
-LINT_PATHS := $(wildcard n2s_core tests benchmarks tools conftest.py notebooks/*.py)
+LINT_PATHS := $(wildcard n2s_core tests benchmarks tools conftest.py notebooks/*.py docs/conf.py)
 TEST_PATHS := $(wildcard tests n2s_core notebooks)
 
 # nbval: run every notebook, compare no outputs (lax), use this environment's kernel.
@@ -46,7 +46,7 @@ setup: $(STAMP) ## create .venv: CPU torch, then the package with its test, note
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 ifeq ($(origin TORCH),file)
-	$(PY) -m pip install --index-url $(TORCH_CPU_INDEX) "$(TORCH)" || { \
+	$(PY) -m pip install --index-url $(TORCH_CPU_INDEX) --retries 2 "$(TORCH)" || { \
 		echo "setup: $(TORCH_CPU_INDEX) failed; installing $(TORCH) from pip's own index instead" \
 		"(on PyPI that is the CUDA build for Linux: several GB)"; $(PY) -m pip install "$(TORCH)"; }
 else

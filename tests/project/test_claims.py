@@ -40,6 +40,9 @@ def normalized(text: str) -> str:
     return " ".join(" ".join(lines).split())
 
 
+# The pages the claims are in.
+README, REPRODUCING, TABLE2, PLATFORMS = "README.md", "docs/reproducing.md", "docs/table2.md", "docs/platforms.md"
+YOUR_IMAGE, PERFORMANCE, NETS = "docs/your-image.md", "docs/performance.md", "docs/nets.md"
 T1, H, IM, C = "table1.json:rows", "table2_hanzi_quick.json:summary", "table2_imagenet_quick.json:summary", \
     "table2_cellnet_quick.json:summary"
 B = "bench_time_to_quality.json:runs"
@@ -52,101 +55,102 @@ def rescaled(table: str, *methods: str) -> list[str]:
 
 CLAIMS = [
     # README, "What reproduces"
-    ("README.md", "The donut median's two losses share their argmin at r = {}", ["figure2.json:donut.best_radius"]),
-    ("README.md", "the loss picks rank {} for synthetic counts of rank {} (Figure 3)",
+    (README, "The donut median's two losses share their argmin at r = {}", ["figure2.json:donut.best_radius"]),
+    (README, "the loss picks rank {} for synthetic counts of rank {} (Figure 3)",
      ["figure3.json:draw.best_rank", "figure3.json:data.true_rank"]),
-    ("README.md", "the closed-form errors of Figure 4 are {:.4f} and {:.4f} at l = 0.75",
+    (README, "the closed-form errors of Figure 4 are {:.4f} and {:.4f} at l = 0.75",
      ["figure4.json:optimal.0", "figure4.json:j_invariant.0"]),
-    ("README.md", "NL-means at the authors' default parameters gives {:.2f} dB (paper 28.9)",
+    (README, "NL-means at the authors' default parameters gives {:.2f} dB (paper 28.9)",
      [f"{T1}[method=nl_means].psnr_default"]),
     # docs/reproducing.md, Table 1
-    ("docs/reproducing.md", "NL-means at the authors' default parameters gives {:.2f} dB (paper 28.9, the authors' notebook "
+    (REPRODUCING, "NL-means at the authors' default parameters gives {:.2f} dB (paper 28.9, the authors' notebook "
      "28.94), while scikit-image's own NL-means defaults give {:.2f} dB",
      [f"{T1}[method=nl_means].psnr_default", f"{T1}[method=nl_means].psnr_library_default"]),
-    ("docs/reproducing.md", "the donut median's two losses share their argmin at r = {}", ["figure2.json:donut.best_radius"]),
+    (REPRODUCING, "the donut median's two losses share their argmin at r = {}", ["figure2.json:donut.best_radius"]),
     # docs/table2.md
-    ("docs/table2.md", "lifts Hanzi from {:.2f} to {:.2f} dB (rescaled; paper 8.4) and ImageNet-like from {:.2f} to "
+    (TABLE2, "lifts Hanzi from {:.2f} to {:.2f} dB (rescaled; paper 8.4) and ImageNet-like from {:.2f} to "
      "{:.2f} dB (paper 15.7)", rescaled(H, "raw", "nlm") + rescaled(IM, "raw", "nlm")),
-    ("docs/table2.md", "(`nlm-skimage`, $h = 0.1$) leave Hanzi at {:.2f} dB", rescaled(H, "nlm-skimage")),
-    ("docs/table2.md", "({:.2f} and {:.2f} dB against 13.3 and 13.1); our DnCNN does not ({:.2f} and {:.2f} against 13.6 "
+    (TABLE2, "(`nlm-skimage`, $h = 0.1$) leave Hanzi at {:.2f} dB", rescaled(H, "nlm-skimage")),
+    (TABLE2, "({:.2f} and {:.2f} dB against 13.3 and 13.1); our DnCNN does not ({:.2f} and {:.2f} against 13.6 "
      "and 13.9), and both nets trained by Noise2Self trail the paper's ({:.2f} and {:.2f} against 13.8 and 13.4)",
      rescaled(H, "unet-n2n", "unet-n2t", "dncnn-n2n", "dncnn-n2t", "unet-n2s", "dncnn-n2s")),
-    ("docs/table2.md", "Ours: UNet N2S {:.2f}, N2N {:.2f}, N2T {:.2f}; DnCNN N2S {:.2f}, N2N {:.2f}, N2T {:.2f}",
+    (TABLE2, "Ours: UNet N2S {:.2f}, N2N {:.2f}, N2T {:.2f}; DnCNN N2S {:.2f}, N2N {:.2f}, N2T {:.2f}",
      rescaled(IM, "unet-n2s", "unet-n2n", "unet-n2t", "dncnn-n2s", "dncnn-n2n", "dncnn-n2t")),
-    ("docs/table2.md", "BM3D ({:.2f} dB, paper 17.8)", rescaled(IM, "bm3d")),
-    ("docs/table2.md", "test crops come from {} independent regions", ["table2_imagenet_quick.json:n_test_groups"]),
-    ("docs/table2.md", "The calibrated NL-means falls below the default rule here ({:.2f} against {:.2f} dB)",
+    (TABLE2, "BM3D ({:.2f} dB, paper 17.8)", rescaled(IM, "bm3d")),
+    (TABLE2, "test crops come from {} independent regions", ["table2_imagenet_quick.json:n_test_groups"]),
+    (TABLE2, "The calibrated NL-means falls below the default rule here ({:.2f} against {:.2f} dB)",
      rescaled(IM, "nlm-calibrated", "nlm")),
-    ("docs/table2.md", "BM3D at the noise level it estimates from each tile gets {:.2f} dB (paper 31.4); at the level the "
+    (TABLE2, "BM3D at the noise level it estimates from each tile gets {:.2f} dB (paper 31.4); at the level the "
      "self-supervised loss picks (its grid was widened upwards {} times) it gets {:.2f}",
      [*rescaled(C, "bm3d"), "table2_cellnet_quick.json:records[method=bm3d-calibrated].widened",
       *rescaled(C, "bm3d-calibrated")]),
-    ("docs/table2.md", "The authors' NL-means rule gets {:.2f} dB (paper 29.0), below scikit-image's own defaults ({:.2f}) "
+    (TABLE2, "The authors' NL-means rule gets {:.2f} dB (paper 29.0), below scikit-image's own defaults ({:.2f}) "
      "on this noise; the calibrated NL-means gets {:.2f} dB", rescaled(C, "nlm", "nlm-skimage", "nlm-calibrated")),
-    ("docs/table2.md", "Hanzi {:.2f}, CellNet-like {:.2f}, ImageNet-like {:.2f} dB against 6.5, 15.1 and 9.4",
+    (TABLE2, "Hanzi {:.2f}, CellNet-like {:.2f}, ImageNet-like {:.2f} dB against 6.5, 15.1 and 9.4",
      [f"{H}[method=raw].psnr", f"{C}[method=raw].psnr", f"{IM}[method=raw].psnr"]),
-    ("docs/table2.md", "with the paper's 25 subsets {:.2f}, {:.2f} and {:.2f} dB; holding out 10% of the pixels per step "
+    (TABLE2, "with the paper's 25 subsets {:.2f}, {:.2f} and {:.2f} dB; holding out 10% of the pixels per step "
      "instead of 4% (10 subsets) {:.2f}, {:.2f} and {:.2f} dB. BM3D on the same tiles: {:.2f} dB in {:.0f} s",
      [f"{B}[n_subsets={n}].curve.{k}.psnr_rescaled" for n in (25, 10) for k in range(3)]
      + ["bench_time_to_quality.json:bm3d.psnr_rescaled", "bench_time_to_quality.json:bm3d.seconds"]),
-    ("docs/table2.md", "trained by Noise2Self on 8,400 Hanzi tiles on {} CPU cores in batches of {}, in {} and compiled, lr "
+    (TABLE2, "trained by Noise2Self on 8,400 Hanzi tiles on {} CPU cores in batches of {}, in {} and compiled, lr "
      "{:g} decayed to 0 along a {}", [f"bench_time_to_quality.json:{key}" for key in
                                       ("args.threads", "args.batch", "precision", "args.lr", "args.schedule")]),
-    ("docs/table2.md", "the chosen setting {:.2f} dB after {:,} steps; batches of 16, 32 and 64 instead of {}: {:.2f}, "
+    (TABLE2, "the chosen setting {:.2f} dB after {:,} steps; batches of 16, 32 and 64 instead of {}: {:.2f}, "
      "{:.2f} and {:.2f} dB ({:,}, {:,} and {:,} steps); a constant learning rate {:.2f} dB; float32 instead of "
      "bfloat16 {:.2f} dB ({:,} steps); without compilation {:.2f} dB ({:,} steps)",
      [f"{A}.0.curve.-1.psnr_rescaled", f"{A}.0.curve.-1.step", f"{A}.0.batch"]
      + [f"{A}.{i}.curve.-1.psnr_rescaled" for i in (1, 2, 3)] + [f"{A}.{i}.curve.-1.step" for i in (1, 2, 3)]
      + [f"{A}.4.curve.-1.psnr_rescaled", f"{A}.5.curve.-1.psnr_rescaled", f"{A}.5.curve.-1.step",
         f"{A}.6.curve.-1.psnr_rescaled", f"{A}.6.curve.-1.step"]),
-    ("docs/table2.md", "(it made {:,} steps where the constant-lr run, at the same cost per step, made {:,})",
+    (TABLE2, "(it made {:,} steps where the constant-lr run, at the same cost per step, made {:,})",
      [f"{A}.0.curve.-1.step", f"{A}.4.curve.-1.step"]),
     # docs/platforms.md: the notebook table (benchmarks/bench_notebooks.py), the thread pools (bench_threads.py)
-    *[("docs/platforms.md", "| {:.1f} s, {:.0f} MB | {:.1f} s, {:.0f} MB | {:.1f} s, {:.0f} MB |",
+    *[(PLATFORMS, "| {:.1f} s, {:.0f} MB | {:.1f} s, {:.0f} MB | {:.1f} s, {:.0f} MB |",
        [f"bench_notebooks.json:notebooks.{i}.{cores}.{key}" for cores in ("all_cores", "one_core", "one_core_avx2")
         for key in ("seconds", "peak_mb")]) for i in range(11)],
-    ("docs/platforms.md", "pools sized to the host's 2 cores made it {:.2f}x slower", ["bench_threads.json:ratio"]),
+    (PLATFORMS, "pools sized to the host's 2 cores made it {:.2f}x slower", ["bench_threads.json:ratio"]),
     # docs/reproducing.md, Figures 3-5
-    ("docs/reproducing.md", "SYNTHETIC counts of known rank ({}): the self-supervised PCA rank is {} on one split",
+    (REPRODUCING, "SYNTHETIC counts of known rank ({}): the self-supervised PCA rank is {} on one split",
      ["figure3.json:data.true_rank", "figure3.json:draw.best_rank"]),
-    ("docs/reproducing.md", "(at l = 0.75: {:.4f} and {:.4f} against 0.172 and 0.549), and Monte Carlo lies within {:.2f} "
+    (REPRODUCING, "(at l = 0.75: {:.4f} and {:.4f} against 0.172 and 0.549), and Monte Carlo lies within {:.2f} "
      "standard errors", ["figure4.json:optimal.0", "figure4.json:j_invariant.0", "figure4.json:monte_carlo_max_z"]),
-    ("docs/reproducing.md", "at sigma 0.8 the Bayes denoiser's error is {:.4f}, its J-invariant version's {:.4f}, the best "
+    (REPRODUCING, "at sigma 0.8 the Bayes denoiser's error is {:.4f}, its J-invariant version's {:.4f}, the best "
      "linear denoiser's {:.4f} and its J-invariant version's {:.4f}",
      [f"figure5.json:{key}.7{'.mse' if key in ('bayes', 'j_invariant') else ''}"  # sigmas[7] = 0.8
       for key in ("bayes", "j_invariant", "gp", "gp_j_invariant")]),
-    # docs/your-image.md, the checkerboard (benchmarks/bench_checkerboard.py): rows 0-1 conv/tconv, rows 6-7 avgpool/bilinear
-    ("docs/your-image.md", "the residual against the clean camera has {:.0f}x and {:.0f}x the power of its surroundings",
+    # docs/your-image.md, the checkerboard (benchmarks/bench_checkerboard.py): rows 0-1 conv/tconv,
+    # rows 6-7 avgpool/bilinear
+    (YOUR_IMAGE, "the residual against the clean camera has {:.0f}x and {:.0f}x the power of its surroundings",
      ["checkerboard.json:rows.0.ratio_vs_clean", "checkerboard.json:rows.1.ratio_vs_clean"]),
-    ("docs/your-image.md", "take that to {:.2f}x and {:.2f}x and PSNR from {:.2f} / {:.2f} to {:.2f} / {:.2f} dB",
+    (YOUR_IMAGE, "take that to {:.2f}x and {:.2f}x and PSNR from {:.2f} / {:.2f} to {:.2f} / {:.2f} dB",
      [f"checkerboard.json:rows.{i}.{key}" for i, key in ((6, "ratio_vs_clean"), (7, "ratio_vs_clean"), (0, "psnr"),
                                                           (1, "psnr"), (6, "psnr"), (7, "psnr"))]),
-    ("docs/your-image.md", "N2V2's three fixes (no top skip, max-blur-pool, median replacement) together still leave {:.0f}x "
+    (YOUR_IMAGE, "N2V2's three fixes (no top skip, max-blur-pool, median replacement) together still leave {:.0f}x "
      "and {:.0f}x, and J-invariant inference {:.1f}x and {:.0f}x", [f"checkerboard.json:rows.{i}.ratio_vs_clean"
                                                                    for i in (16, 17, 18, 19)]),
     # rows 20-21 Poisson conv/tconv, rows 24-25 Poisson avgpool/bilinear
-    ("docs/your-image.md", "the Nyquist line (N/2, 0), at {:.0f}x its surroundings for seed 0, columns alternating, "
+    (YOUR_IMAGE, "the Nyquist line (N/2, 0), at {:.0f}x its surroundings for seed 0, columns alternating, "
      "(0, N/2), at {:.0f}x for seed 1", ["checkerboard.json:rows.20.stripes_vs_clean.horizontal",
                                          "checkerboard.json:rows.21.stripes_vs_clean.vertical"]),
-    ("docs/your-image.md", "upsampling leaves {:.1f}x and {:.1f}x on the first line and {:.1f}x and {:.1f}x on the second",
+    (YOUR_IMAGE, "upsampling leaves {:.1f}x and {:.1f}x on the first line and {:.1f}x and {:.1f}x on the second",
      [f"checkerboard.json:rows.{i}.stripes_vs_clean.{d}" for d in ("horizontal", "vertical") for i in (24, 25)]),
 ]
 
 
 TP = "bench_training.json:rows"  # benchmarks/bench_training.py --part throughput: 4 variants x (unet, dncnn) x 2 shapes
 CLAIMS += [  # docs/performance.md, the training throughput
-    ("docs/performance.md", "`train()` in float32 1.0x ({:.2f}x), in bfloat16 {:.2f}x, bfloat16 and compiled {:.2f}x ({:.1f} "
+    (PERFORMANCE, "`train()` in float32 1.0x ({:.2f}x), in bfloat16 {:.2f}x, bfloat16 and compiled {:.2f}x ({:.1f} "
      "against {:.1f} images/s; target 1.5x); at 128x128 in batches of 32, {:.2f}x compiled. DnCNN: {:.2f}x in "
      "bfloat16 and {:.2f}x compiled at 64x64, {:.2f}x compiled at 128x128",
      [f"{TP}.{i}.speedup" for i in (1, 2, 3)] + [f"{TP}.3.images_per_s", f"{TP}.0.images_per_s"]
      + [f"{TP}.{i}.speedup" for i in (7, 10, 11, 15)]),
-    ("docs/performance.md", "bfloat16 UNet step runs at {:.0%} of the rate of one large bfloat16 matrix product on the same "
+    (PERFORMANCE, "bfloat16 UNet step runs at {:.0%} of the rate of one large bfloat16 matrix product on the same "
      "cores ({:.2f} TFLOP/s measured)", [f"{TP}.3.share_of_matmul", "bench_training.json:matmul_tflop_per_s.bfloat16"]),
 ]
 
 
 CLAIMS += [  # docs/nets.md, the peer benchmark (benchmarks/bench_peers.py)
-    ("docs/nets.md", "CAREamics' Noise2Void reaches {:.2f} dB in {:.0f} s of training ({} steps); our Noise2Void "
+    (NETS, "CAREamics' Noise2Void reaches {:.2f} dB in {:.0f} s of training ({} steps); our Noise2Void "
      "{:.2f} dB and our Noise2Self {:.2f} dB ({} and {} steps)",
      ["bench_peers.json:rows.0.psnr", "bench_peers.json:rows.0.train_seconds", "bench_peers.json:rows.0.steps",
       "bench_peers.json:rows.1.psnr", "bench_peers.json:rows.2.psnr", "bench_peers.json:rows.1.steps",
@@ -160,7 +164,7 @@ def test_the_time_to_quality_verdict_holds_in_the_committed_run():
     assert all(curve[-1]["psnr_rescaled"] >= 13.8 and curve[-1]["minutes"] <= 10 for curve in runs.values())
     assert runs[10][1]["psnr_rescaled"] >= 13.8 and runs[10][1]["minutes"] <= 5.05  # the 5-minute milestone
     assert value("bench_time_to_quality.json:args.compile") is True
-    text = normalized((ROOT / "docs" / "table2.md").read_text(encoding="utf-8"))
+    text = normalized((ROOT / TABLE2).read_text(encoding="utf-8"))
     assert "Both reach the paper's 13.8 dB inside 10 CPU-minutes (the denser masking by 5)" in text
 
 
@@ -177,7 +181,7 @@ def family_table_lines() -> list[str]:
 
 
 def test_the_family_table_quotes_the_family_benchmark():
-    text = (ROOT / "docs" / "nets.md").read_text(encoding="utf-8")
+    text = (ROOT / NETS).read_text(encoding="utf-8")
     for line in family_table_lines():
         assert line in text, f"docs/nets.md's family table should have the line {line!r} (results/family.json)"
 
@@ -198,9 +202,9 @@ def selection_table_lines() -> list[str]:
 
 
 def test_the_denoise_tables_quote_the_selection_benchmark():
-    text = (ROOT / "docs" / "your-image.md").read_text(encoding="utf-8")
+    text = (ROOT / YOUR_IMAGE).read_text(encoding="utf-8")
     for line in selection_table_lines():
-        assert line in text, f"docs/your-image.md's denoise section should have the line {line!r} (results/bench_selection.json)"
+        assert line in text, f"{YOUR_IMAGE} should have the line {line!r} (results/bench_selection.json)"
 
 
 @pytest.mark.parametrize(("file", "phrase", "paths"), CLAIMS, ids=[c[1][:40] for c in CLAIMS])
