@@ -62,13 +62,13 @@ def measure(folder: Path, seconds: float) -> dict:
 def cpu_side(folder: Path) -> dict:
     torch, index = makefile_default("TORCH"), makefile_default("TORCH_CPU_INDEX")
     start = time.perf_counter()
-    from_cpu_index = pip_download(folder, "--index-url", index, torch)
+    from_cpu_index = pip_download(folder, "--index-url", index, "--retries", "2", torch)  # as the Makefile does
     if not from_cpu_index:
         pip_download(folder, torch)
     if not pip_download(folder, "--find-links", str(folder), EXTRAS, torch):
         raise SystemExit("pip could not download the extras")
     return {**measure(folder, time.perf_counter() - start), "torch_pin": torch, "cpu_index": index,
-            "cpu_index_reached": from_cpu_index}
+            "fell_back_to_pip_index": not from_cpu_index}
 
 
 def unpinned_side(folder: Path) -> dict:
