@@ -65,10 +65,16 @@ html_theme = "sphinx_book_theme"
 html_title = f"Noise2Self workbook {version}"
 html_extra_path = ["_root"]  # index.html at the site's root, which opens the landing page
 html_css_files = ["workbook.css"]
+# Each lesson's page links to its notebook on GitHub, Colab and Binder (links a reader clicks; nothing is loaded).
 html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": True,
     "home_page_in_toc": True,
+    "repository_url": "https://github.com/n2s-workbook/noise2self-workbook",
+    "repository_branch": "main",
+    "use_repository_button": True,
+    "launch_buttons": {"colab_url": "https://colab.research.google.com", "binderhub_url": "https://mybinder.org",
+                       "notebook_interface": "jupyterlab"},
 }
 html_show_sourcelink = False
 html_last_updated_fmt = None

@@ -108,8 +108,8 @@ CLAIMS = [
     *[(PLATFORMS, "| {:.1f} s, {:.0f} MB | {:.1f} s, {:.0f} MB | {:.1f} s, {:.0f} MB |",
        [f"bench_notebooks.json:notebooks.{i}.{cores}.{key}" for cores in ("all_cores", "one_core", "one_core_avx2")
         for key in ("seconds", "peak_mb")]) for i in range(11)],
-    (PLATFORMS, "With the CPU build, set-up downloads {:.1f} MiB in {} files, of which torch is {:.1f} MiB. Unpinned, it "
-     "downloads {:.1f} MiB, of which the CUDA libraries are {:.1f} MiB: {:.2f}x more",
+    (PLATFORMS, "With the CPU build, set-up downloads {:.1f} MiB in {} files, of which torch is {:.1f} MiB. "
+     "Unpinned, it downloads {:.1f} MiB, of which the CUDA libraries are {:.1f} MiB: {:.2f}x more",
      [f"setup_download.json:{key}" for key in ("cpu.mib", "cpu.files", "cpu.torch_mib", "unpinned.mib",
                                                 "unpinned.cuda_libraries_mib", "ratio")]),
     (PLATFORMS, "pools sized to the host's 2 cores made it {:.2f}x slower", ["bench_threads.json:ratio"]),
