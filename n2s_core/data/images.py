@@ -1,8 +1,9 @@
 """Images that ship inside installed packages (never downloaded), and the paper's noisy camera.
 
 scikit-image bundles a few test images in its wheel; only those are offered here, so everything works offline.
-Note: scikit-image 0.18 replaced ``data.camera()`` with a different photograph for copyright reasons, so the paper's
-absolute PSNRs on "camera" cannot be reproduced exactly; the argmins and curve shapes can.
+Note: scikit-image 0.18 replaced ``data.camera()`` with a different photograph for copyright reasons. The paper's
+own camera can be fetched on request (``python -m n2s_core fetch camera``, see :mod:`n2s_core.data.fetch`);
+``noisy_camera(camera="paper")`` then gives it with the authors' own noise procedure.
 """
 
 from __future__ import annotations
@@ -53,11 +54,18 @@ def crop_center(image: np.ndarray, size: int) -> np.ndarray:
     return image[top:top + size, left:left + size]
 
 
-def noisy_camera(*, sigma: float = 0.1, rng=3, size: int | None = None, clip: bool = True):
+CAMERAS = ("today", "paper")  # scikit-image's camera since 0.18; the paper's, fetched
+
+
+def noisy_camera(*, sigma: float = 0.1, rng=3, size: int | None = None, clip: bool = True, camera: str = "today"):
     """The paper's set-up (paper §3): the camera image with Gaussian noise ``sigma`` (variance 0.01), seed 3.
 
     Returns ``(clean, noisy)``. With ``clip=True`` (the paper's ``random_noise`` default) the measured noise
     variance is below ``sigma**2``.
+
+    ``camera="today"`` is scikit-image's bundled camera (a different photograph since 0.18) with this package's
+    noise. ``camera="paper"`` is the paper's photograph (fetched: ``python -m n2s_core fetch camera``) with the
+    authors' noise: :func:`authors_noise`, which needs an integer seed and always clips.
 
     Examples
     --------
@@ -65,8 +73,39 @@ def noisy_camera(*, sigma: float = 0.1, rng=3, size: int | None = None, clip: bo
     >>> clean.shape == noisy.shape == (64, 64)
     True
     """
-    clean = load_image("camera")
-    noisy = add_noise(clean, sigma=sigma, rng=rng, clip=clip)
+    if check_choice(camera, CAMERAS, name="camera") == "paper":
+        if not isinstance(rng, int) or not clip:
+            raise ValueError("the paper's camera takes the authors' noise: an integer seed (rng=3) and clipping")
+        clean = paper_camera()
+        noisy = authors_noise(clean, sigma=sigma, seed=rng)
+    else:
+        clean = load_image("camera")
+        noisy = add_noise(clean, sigma=sigma, rng=rng, clip=clip)
     if size is not None:
         clean, noisy = crop_center(clean, size), crop_center(noisy, size)
     return clean, noisy
+
+
+def paper_camera() -> np.ndarray:
+    """The camera photograph of scikit-image before 0.18, the paper's (float64 on [0, 1]); it must be fetched first.
+
+    Raises :class:`n2s_core.data.fetch.NotFetchedError`, naming the command, when it was not fetched.
+    """
+    from .fetch import fetched
+
+    with np.load(fetched("camera")) as archive:
+        return archive["data"].astype(np.float64) / 255
+
+
+def authors_noise(image: np.ndarray, *, sigma: float = 0.1, seed: int = 3) -> np.ndarray:
+    """The noise of the authors' notebooks, drawn as they drew it in 2019.
+
+    Their code: ``np.random.seed(3)``, then ``img_as_ubyte(random_noise(image, mode="gaussian", var=0.01))``.
+    scikit-image's ``random_noise`` then drew from NumPy's global legacy generator, which ``RandomState(seed)``
+    reproduces draw for draw; it added the noise and clipped to [0, 1]. ``img_as_ubyte`` quantised the result to 8
+    bits. Returns it as float64 on [0, 1], quantised.
+    """
+    from skimage import img_as_float, img_as_ubyte
+
+    noisy = np.clip(image + np.random.RandomState(seed).normal(0.0, sigma, image.shape), 0.0, 1.0)
+    return img_as_float(img_as_ubyte(noisy))

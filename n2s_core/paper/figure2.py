@@ -53,42 +53,50 @@ def argmin_note(result: dict, *, quick: bool) -> str:
             f"argmin (r = {donut['best_radius']}" + ("" if agree else f" and {donut['best_radius_ground_truth']}")
             + f"; paper r = {PAPER_FIGURE2_BEST_RADIUS}).")
     if donut["best_radius"] != PAPER_FIGURE2_BEST_RADIUS:
-        where = (f"this is the central {QUICK_SIZE}x{QUICK_SIZE} crop (--quick), a different image from the full "
-                 "512x512 one" if quick else "today's camera photo is not the paper's")
+        if quick:
+            where = f"this is the central {QUICK_SIZE}x{QUICK_SIZE} crop (--quick), a different image from the full one"
+        elif result.get("meta", {}).get("camera") == "paper":
+            where = "on the paper's photograph the radius still differs, so the noise draw must differ from theirs"
+        else:
+            where = "today's camera photo is not the paper's"
         text += f" The best radius is a property of the image, not of the method: {where}" + (
             ", and on it both losses agree on another radius. What carries over is that they agree." if agree
             else ".")
     return text
 
 
-def reproduce_figure2(out_dir, *, quick: bool = False) -> dict:
-    """Paper Figure 2 on the noisy camera; writes ``figure2.{png,csv,md,json}`` into ``out_dir``."""
+def reproduce_figure2(out_dir, *, quick: bool = False, camera: str = "today") -> dict:
+    """Paper Figure 2 on the noisy camera; writes ``figure2.{png,csv,md,json}`` into ``out_dir``
+    (``figure2_paper_camera.*`` with ``camera="paper"``, the paper's photograph with the authors' noise)."""
     started = time.perf_counter()
-    clean, noisy = noisy_camera(size=QUICK_SIZE if quick else None)
+    clean, noisy = noisy_camera(size=QUICK_SIZE if quick else None, camera=camera)
+    stem = report.camera_stem("figure2", camera)
     result = figure2_losses(noisy, clean)
     result["paper_best_radius"] = PAPER_FIGURE2_BEST_RADIUS
-    result["meta"] = report.run_metadata("figure2", quick, started, image_shape=noisy.shape)
+    result["meta"] = report.run_metadata("figure2", quick, started, image_shape=noisy.shape, camera=camera,
+                                         flags=" --camera paper" if camera == "paper" else "")
 
     out = report.out_dir(out_dir)
     rows = [[r, *(result[m][k][i] for m in ("donut", "median") for k in ("self_supervised", "ground_truth"))]
             for i, r in enumerate(result["radii"])]
     header = ["radius", "donut_self_supervised", "donut_ground_truth", "median_self_supervised",
               "median_ground_truth"]
-    report.write_csv(out / "figure2.csv", header, rows)
+    report.write_csv(out / f"{stem}.csv", header, rows)
     best = [[m, result[m]["best_radius"], result[m]["best_radius_ground_truth"],
              PAPER_FIGURE2_BEST_RADIUS if m == "donut" else "-"] for m in ("donut", "median")]
-    text = ("# Figure 2: median vs donut median (camera, sigma 0.1, seed 3)\n\n"
+    which = "the paper's camera" if camera == "paper" else "today's camera"
+    text = (f"# Figure 2: median vs donut median ({which}, sigma 0.1, seed 3)\n\n"
             + report.markdown(header, [[r[0], *(f"{v:.5f}" for v in r[1:])] for r in rows])
             + "\n\nBest radius (argmin of each loss):\n\n"
             + report.markdown(["filter", "self-supervised", "ground truth", "paper"], best)
             + f"\n\nMeasured noise variance: {result['noise_variance']:.5f}. {argmin_note(result, quick=quick)}\n"
             + report.camera_footer(result["meta"]))
-    report.write_text(out / "figure2.md", text)
-    report.write_json(out / "figure2.json", result)
+    report.write_text(out / f"{stem}.md", text)
+    report.write_json(out / f"{stem}.json", result)
     from ..teach.plotting import plot_figure2
 
     donut_r, median_r = result["donut"]["best_radius"], result["median"]["best_radius_ground_truth"]
     fig = plot_figure2(result, noisy=noisy, denoised={f"donut median r={donut_r}": donut_median(noisy, donut_r),
                                                       f"median r={median_r}": median(noisy, median_r)})
-    report.save_figure(fig, out / "figure2.png")
+    report.save_figure(fig, out / f"{stem}.png")
     return result

@@ -16,8 +16,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 
-def run_metadata(experiment: str, quick: bool, started: float, **extra) -> dict:
-    """Who, what, where and how long: enough to rerun the experiment and compare."""
+def run_metadata(experiment: str, quick: bool, started: float, *, flags: str = "", **extra) -> dict:
+    """Who, what, where and how long: enough to rerun the experiment and compare (``flags``: the command's other
+    options, as typed)."""
     import numpy
     import scipy
     import skimage
@@ -26,7 +27,7 @@ def run_metadata(experiment: str, quick: bool, started: float, **extra) -> dict:
 
     return {
         "experiment": experiment,
-        "command": f"python -m n2s_core reproduce {experiment}" + (" --quick" if quick else ""),
+        "command": f"python -m n2s_core reproduce {experiment}" + (" --quick" if quick else "") + flags,
         "quick": quick,
         "wall_seconds": round(time.perf_counter() - started, 2),
         "finished_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -96,11 +97,22 @@ def markdown(header, rows) -> str:
     return "\n".join(lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows])
 
 
+def camera_stem(experiment: str, camera: str) -> str:
+    """``table1`` on today's camera, ``table1_paper_camera`` on the paper's: the name its files share."""
+    return experiment if camera == "today" else f"{experiment}_paper_camera"
+
+
 def camera_footer(meta: dict) -> str:
-    """The closing lines of the camera experiments' Markdown: the command, the time, and the replaced photo."""
+    """The closing lines of the camera experiments' Markdown: the command, the time, and which camera it was."""
+    if meta.get("camera") == "paper":
+        which = ("This is the paper's camera photograph (scikit-image before 0.18, fetched by `python -m n2s_core "
+                 "fetch camera`), with the authors' noise: seed 3 drawn by NumPy's legacy generator, clipped, "
+                 "quantised to 8 bits.")
+    else:
+        which = ("Note: scikit-image 0.18 replaced the camera photo, so absolute numbers differ from the paper's; "
+                 "argmins and curve shapes are what carries over (`--camera paper` runs on the paper's photo).")
     return (f"\nMade by `{meta['command']}` in {meta['wall_seconds']} s on {meta['finished_utc']} "
-            f"(scikit-image {meta['versions']['scikit-image']}). Note: scikit-image 0.18 replaced the camera photo, "
-            "so absolute numbers differ from the paper's; argmins and curve shapes are what carries over.\n")
+            f"(scikit-image {meta['versions']['scikit-image']}). {which}\n")
 
 
 def fmt(value) -> str:

@@ -111,3 +111,36 @@ def test_noisy_camera_size_crops_both_images_in_the_same_place():
     assert clean.shape == noisy.shape == (64, 64)
     np.testing.assert_array_equal(clean, crop_center(full_clean, 64))
     np.testing.assert_array_equal(noisy, crop_center(full_noisy, 64))
+
+
+# ------------------------------------------------------------------------------------------- the paper's camera
+
+def test_the_authors_noise_is_numpys_legacy_draw_clipped_and_quantised():
+    # NumPy's legacy generator is frozen (NEP 19): seed 3 still starts 1.78862847, 0.43650985, 0.09649747, as in 2019
+    np.testing.assert_allclose(np.random.RandomState(3).normal(0, 1, 3), [1.78862847, 0.43650985, 0.09649747],
+                               atol=1e-8)
+    image = np.full((8, 8), 0.5)
+    noisy = n2s.data.images.authors_noise(image, sigma=0.1, seed=3)
+    assert noisy[0, 0] == np.round((0.5 + 0.178862847) * 255) / 255  # the first draw, added and quantised
+    np.testing.assert_allclose(noisy * 255, np.round(noisy * 255), atol=1e-9)  # 8-bit levels
+    assert 0 <= noisy.min() and noisy.max() <= 1
+    np.testing.assert_array_equal(noisy, n2s.data.images.authors_noise(image, sigma=0.1, seed=3))
+    assert np.all(n2s.data.images.authors_noise(np.ones((8, 8)), seed=3) <= 1)  # clipped
+
+
+def test_the_paper_camera_needs_fetching_and_says_how(monkeypatch, tmp_path):
+    monkeypatch.setenv("N2S_CACHE_DIR", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match=r"run `python -m n2s_core fetch camera`"):
+        noisy_camera(camera="paper")
+    with pytest.raises(ValueError, match="choose one of"):
+        noisy_camera(camera="cameraman")
+
+
+def test_the_paper_camera_takes_the_authors_noise(monkeypatch):
+    photo = np.linspace(0, 1, 64 * 64).reshape(64, 64)
+    monkeypatch.setattr(n2s.data.images, "paper_camera", lambda: photo)
+    clean, noisy = noisy_camera(camera="paper", size=32)
+    np.testing.assert_array_equal(clean, crop_center(photo, 32))
+    np.testing.assert_array_equal(noisy, crop_center(n2s.data.images.authors_noise(photo, sigma=0.1, seed=3), 32))
+    with pytest.raises(ValueError, match="integer seed"):
+        noisy_camera(camera="paper", rng=np.random.default_rng(3))

@@ -44,3 +44,19 @@ def test_a_row_that_needs_an_absent_extra_is_carried_over_not_dropped(tmp_path, 
     (tmp_path / "table1.json").unlink()  # nothing to carry over: the row is listed as not redone
     alone = reproduce_table1(tmp_path, quick=True, methods=["tv", "bm3d"])
     assert alone["not_redone"] == ["bm3d"] and "Not redone" in (tmp_path / "table1.md").read_text()
+
+
+def test_the_paper_camera_writes_its_own_files_and_says_which_camera(tmp_path, monkeypatch):
+    import numpy as np
+
+    from n2s_core.data import images
+
+    monkeypatch.setattr(images, "paper_camera", lambda: np.linspace(0, 1, 512 * 512).reshape(512, 512))
+    result = reproduce_table1(tmp_path, quick=True, methods=["donut_median"], camera="paper")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"table1_paper_camera.{ext}" for ext in
+                                                           ("csv", "json", "md", "png")]
+    assert result["meta"]["camera"] == "paper" and result["meta"]["command"].endswith("--quick --camera paper")
+    text = (tmp_path / "table1_paper_camera.md").read_text()
+    assert "the paper's camera" in text and "quantised to 8 bits before denoising" in text
+    today = reproduce_table1(tmp_path, quick=True, methods=["donut_median"])
+    assert today["meta"]["camera"] == "today" and "replaced the camera photo" in (tmp_path / "table1.md").read_text()
