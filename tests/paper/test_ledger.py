@@ -59,3 +59,17 @@ def test_the_ledger_file_says_what_made_it_and_needs_results(tmp_path):
     text = write_ledger(tmp_path).read_text()
     assert text.startswith("# Reproduction ledger") and "reproduce ledger --out results" in text
     assert "| Table 1, wavelet: min loss | 0.0113 | 0.011336 | 0.0114 |" in text
+
+
+def test_the_paper_camera_gets_its_own_rows_and_its_own_reason(tmp_path):
+    _write(tmp_path, table2=False)
+    (tmp_path / "figure2_paper_camera.json").write_text(
+        json.dumps({"donut": {"best_radius": 3, "best_radius_ground_truth": 3}}))
+    rows = [_table1_row(name, 0.5) for name in PAPER_TABLE1]
+    (tmp_path / "table1_paper_camera.json").write_text(json.dumps({"rows": rows}))
+    found = {row[0]: row for row in ledger_rows(tmp_path)}
+    assert len(found) == 2 * (1 + 4 * 3)
+    assert found["Figure 2 (paper's camera): donut median's best radius"][5] == "none"
+    best = found["Table 1 (paper's camera), donut_median: PSNR J-invariant"]
+    assert best[5].startswith("+0.50: same photograph and noise") and "scikit-image 0.18" not in best[5]
+    assert found["Table 1, donut_median: PSNR J-invariant"][5] == "none"  # today's camera keeps its own rows

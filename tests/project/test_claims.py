@@ -43,6 +43,7 @@ def normalized(text: str) -> str:
 # The pages the claims are in.
 README, REPRODUCING, TABLE2, PLATFORMS = "README.md", "docs/reproducing.md", "docs/table2.md", "docs/platforms.md"
 YOUR_IMAGE, PERFORMANCE, NETS = "docs/your-image.md", "docs/performance.md", "docs/nets.md"
+P1 = "table1_paper_camera.json:rows"  # Table 1 on the paper's own photograph (reproduce table1 --camera paper)
 T1, H, IM, C = "table1.json:rows", "table2_hanzi_quick.json:summary", "table2_imagenet_quick.json:summary", \
     "table2_cellnet_quick.json:summary"
 B = "bench_time_to_quality.json:runs"
@@ -60,6 +61,15 @@ CLAIMS = [
      ["figure3.json:draw.best_rank", "figure3.json:data.true_rank"]),
     (README, "the closed-form errors of Figure 4 are {:.4f} and {:.4f} at l = 0.75",
      ["figure4.json:optimal.0", "figure4.json:j_invariant.0"]),
+    (README, "NL-means calibrated by the loss gives {:.2f} dB (paper 30.4) and the donut median {:.2f} dB (paper 27.5)",
+     [f"{P1}[method=nl_means].psnr_invariant", f"{P1}[method=donut_median].psnr_invariant"]),
+    (REPRODUCING, "NL-means {:.2f} dB at the loss's argmin (paper 30.4), {:.2f} dB mixed (paper 30.8), loss {:.4f} "
+     "(paper 0.0098); the donut median {:.2f} dB (paper 27.5) and its best radius {}, as in Figure 2",
+     [f"{P1}[method=nl_means].psnr_invariant", f"{P1}[method=nl_means].psnr_mixed_oracle",
+      f"{P1}[method=nl_means].min_loss", f"{P1}[method=donut_median].psnr_invariant",
+      "figure2_paper_camera.json:donut.best_radius"]),
+    (REPRODUCING, "the \"default\" rows (wavelet {:.2f} against 24.6, NL-means {:.2f} against 28.9)",
+     [f"{P1}[method=wavelet].psnr_default", f"{P1}[method=nl_means].psnr_default"]),
     (README, "NL-means at the authors' default parameters gives {:.2f} dB (paper 28.9)",
      [f"{T1}[method=nl_means].psnr_default"]),
     # docs/reproducing.md, Table 1
