@@ -19,7 +19,7 @@ from .app.image_files import check_image_suffix, check_outputs, image_writer, js
 from .data.fetch import PAPER_FILES as PAPER_DATA
 from .paper.table2 import DATASETS as TABLE2_DATASETS  # no torch: the table's rows and presets only
 
-EXPERIMENTS = ("figure2", "figure3", "figure4", "figure5", "table1", "table2", "ledger")
+EXPERIMENTS = ("figure2", "figure3", "figure4", "figure5", "table1", "single-image", "table2", "ledger")
 CANDIDATES = ("wavelet", "tv", "nl_means", "bm3d", "n2s")  # app.selection.CANDIDATES, without importing it here
 
 
@@ -46,8 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--quick", action="store_true",
                      help="figures and table1: a smaller version in seconds (figure2/table1: a 256x256 crop)")
     rep.add_argument("--camera", choices=("today", "paper"), default="today",
-                     help="figure2 and table1: today's scikit-image camera (default) or the paper's photograph with "
-                     "the authors' noise (fetch it first: python -m n2s_core fetch camera); writes NAME_paper_camera.*")
+                     help="figure2, table1 and single-image: today's scikit-image camera (default) or the paper's "
+                     "photograph with the authors' noise (fetch it first: python -m n2s_core fetch camera); writes "
+                     "NAME_paper_camera.*")
+    rep.add_argument("--depth", type=int, default=8,
+                     help="single-image: DnCNN layers (default 8, the authors' notebook; the paper's is 17)")
+    rep.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",
+                     help="single-image: float32 (the authors') or bfloat16 (faster on a CPU that has it natively)")
     rep.add_argument("--dataset", choices=(*TABLE2_DATASETS, "all"), help="table2: which data set (or all three)")
     rep.add_argument("--preset", default="quick", choices=("quick", "paper", "tiny"),
                      help="table2: quick (2 CPU cores, minutes), paper (the paper's scale, a GPU) or tiny (a test)")
@@ -145,6 +150,17 @@ def _reproduce(args) -> int:
         return 0
     if args.counts or args.markers or args.transpose:
         raise ValueError("--counts, --markers and --transpose belong to reproduce figure3")
+    if args.experiment == "single-image":
+        from .paper.single_image import reproduce_single_image
+
+        result = reproduce_single_image(args.out, quick=args.quick, camera=args.camera, depth=args.depth,
+                                        precision=args.precision)
+        stem = "single_image" + ("_paper_camera" if args.camera == "paper" else "")
+        print(f"wrote {stem}.png/.md/.json to {args.out} in {result['meta']['wall_seconds']} s: single pass "
+              f"{result['psnr_single_pass']:.2f} dB, J-invariant {result['psnr_invariant']:.2f} dB")
+        return 0
+    if args.depth != 8 or args.precision != "float32":
+        raise ValueError("--depth and --precision belong to reproduce single-image")
     if args.experiment in ("figure2", "table1"):
         run = {"figure2": reproduce_figure2, "table1": reproduce_table1}[args.experiment]
         result = run(args.out, quick=args.quick, camera=args.camera)
@@ -152,7 +168,7 @@ def _reproduce(args) -> int:
         print(f"wrote {stem}.png/.csv/.md/.json to {args.out} in {result['meta']['wall_seconds']} s")
         return 0
     if args.camera != "today":
-        raise ValueError("--camera belongs to reproduce figure2 and table1")
+        raise ValueError("--camera belongs to reproduce figure2, table1 and single-image")
     run = {"figure4": reproduce_figure4, "figure5": reproduce_figure5}[args.experiment]
     result = run(args.out, quick=args.quick)
     print(f"wrote {args.experiment}.png/.csv/.md/.json to {args.out} in {result['meta']['wall_seconds']} s")

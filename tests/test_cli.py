@@ -35,7 +35,7 @@ def test_reproduce_on_the_paper_camera_asks_for_the_fetch_first(tmp_path, monkey
     assert "run `python -m n2s_core fetch camera`" in capsys.readouterr().err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     assert main(["reproduce", "figure4", "--camera", "paper", "--out", str(tmp_path)]) == 2
-    assert "--camera belongs to reproduce figure2 and table1" in capsys.readouterr().err
+    assert "--camera belongs to reproduce figure2, table1 and single-image" in capsys.readouterr().err
     from n2s_core.data import images
 
     monkeypatch.setattr(images, "paper_camera", lambda: np.linspace(0, 1, 512 * 512).reshape(512, 512))

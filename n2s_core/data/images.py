@@ -97,15 +97,16 @@ def paper_camera() -> np.ndarray:
         return archive["data"].astype(np.float64) / 255
 
 
-def authors_noise(image: np.ndarray, *, sigma: float = 0.1, seed: int = 3) -> np.ndarray:
+def authors_noise(image: np.ndarray, *, sigma: float = 0.1, seed: int = 3, quantise: bool = True) -> np.ndarray:
     """The noise of the authors' notebooks, drawn as they drew it in 2019.
 
-    Their code: ``np.random.seed(3)``, then ``img_as_ubyte(random_noise(image, mode="gaussian", var=0.01))``.
-    scikit-image's ``random_noise`` then drew from NumPy's global legacy generator, which ``RandomState(seed)``
-    reproduces draw for draw; it added the noise and clipped to [0, 1]. ``img_as_ubyte`` quantised the result to 8
-    bits. Returns it as float64 on [0, 1], quantised.
+    Their calibration code: ``np.random.seed(3)``, then ``img_as_ubyte(random_noise(image, mode="gaussian",
+    var=0.01))``. scikit-image's ``random_noise`` then drew from NumPy's global legacy generator, which
+    ``RandomState(seed)`` reproduces draw for draw; it added the noise and clipped to [0, 1]. ``img_as_ubyte``
+    quantised the result to 8 bits (their single-image notebook does not: ``quantise=False``). Returns float64 on
+    [0, 1].
     """
     from skimage import img_as_float, img_as_ubyte
 
     noisy = np.clip(image + np.random.RandomState(seed).normal(0.0, sigma, image.shape), 0.0, 1.0)
-    return img_as_float(img_as_ubyte(noisy))
+    return img_as_float(img_as_ubyte(noisy)) if quantise else noisy

@@ -73,3 +73,20 @@ def test_the_paper_camera_gets_its_own_rows_and_its_own_reason(tmp_path):
     best = found["Table 1 (paper's camera), donut_median: PSNR J-invariant"]
     assert best[5].startswith("+0.50: same photograph and noise") and "scikit-image 0.18" not in best[5]
     assert found["Table 1, donut_median: PSNR J-invariant"][5] == "none"  # today's camera keeps its own rows
+
+
+def test_the_single_image_run_gets_a_row_unless_it_was_quick(tmp_path):
+    _write(tmp_path, table1=False, table2=False)
+    run = {"depth": 8, "parameters": 223169, "steps": 500, "lr": 0.01, "precision": "float32", "best_step": 490,
+           "psnr_single_pass": 30.1, "psnr_invariant": 29.8, "paper": {"psnr": 31.2, "depth": 17},
+           "authors": {"psnr": 30.29, "depth": 8}, "meta": {"quick": True}}
+    (tmp_path / "single_image_paper_camera.json").write_text(json.dumps(run))
+    assert not any(row[0].startswith("Single image") for row in ledger_rows(tmp_path))
+    assert "the single-image DnCNN" in write_ledger(tmp_path).read_text()  # still listed as not in the ledger
+    run["meta"]["quick"] = False
+    (tmp_path / "single_image_paper_camera.json").write_text(json.dumps(run))
+    row = next(r for r in ledger_rows(tmp_path) if r[0].startswith("Single image"))
+    assert row[0] == "Single image (§5) (paper's camera): DnCNN, single pass"
+    assert row[1:4] == ["31.2", "30.29", "30.10"] and row[5].startswith("-1.10: 8 layers, as in the authors'")
+    assert "J-invariant prediction: 29.80" in row[4]
+    assert "the single-image DnCNN" not in write_ledger(tmp_path).read_text()

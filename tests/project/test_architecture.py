@@ -48,6 +48,7 @@ TORCH_LAYERS = {"nets"}
 TORCH_USERS = {
     "n2s_core.paper.table2_runs",  # trains the nets of Table 2
     "n2s_core.paper.table2_report",  # calls table2_runs, lazily, when the table is run
+    "n2s_core.paper.single_image",  # trains the single-image DnCNN (paper §5)
     "n2s_core.app.selection",  # trains the Noise2Self candidate, lazily, only when a net is a candidate
     "n2s_core.cli",  # the denoise and table2 commands, lazily: `calibrate` never loads torch
     "n2s_core.__main__",  # calls cli
