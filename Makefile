@@ -89,7 +89,7 @@ lab: setup ## open JupyterLab on notebooks/ (for students)
 notebooks: setup ## re-run every notebook in quick mode, store its outputs, keep the .py twins in sync
 	@test -n "$(NOTEBOOKS)" || { echo "no notebooks/*.ipynb to run"; exit 1; }
 	$(BIN)/jupytext --sync $(NOTEBOOKS)   # edits made in a .py reach its .ipynb first
-	N2S_QUICK=1 $(BIN)/jupyter nbconvert $(NBCONVERT_FLAGS) $(NOTEBOOKS)
+	N2S_QUICK=1 N2S_CAMERA=today $(BIN)/jupyter nbconvert $(NBCONVERT_FLAGS) $(NOTEBOOKS)  # no fetched photo stored
 	$(PY) tools/strip_widget_views.py $(NOTEBOOKS)   # stored widgets show their text, not an error
 	$(PY) tools/collapse_reproducer.py $(NOTEBOOKS)  # "For the reproducer" opens folded in JupyterLab
 	$(BIN)/jupytext --sync $(NOTEBOOKS)

@@ -8,6 +8,8 @@ own camera can be fetched on request (``python -m n2s_core fetch camera``, see :
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from .._checks import check_choice
@@ -84,6 +86,26 @@ def noisy_camera(*, sigma: float = 0.1, rng=3, size: int | None = None, clip: bo
     if size is not None:
         clean, noisy = crop_center(clean, size), crop_center(noisy, size)
     return clean, noisy
+
+
+def pick_camera(environ=None) -> str:
+    """``"paper"`` when the paper's camera has been fetched, else ``"today"``; ``N2S_CAMERA`` overrides either.
+
+    The notebooks call it, so they show the paper's photograph once a user has fetched it. ``make notebooks`` sets
+    ``N2S_CAMERA=today``: the outputs stored in the repository never show the fetched photograph.
+
+    Examples
+    --------
+    >>> pick_camera({"N2S_CAMERA": "today"})
+    'today'
+    """
+    from .fetch import is_fetched
+
+    environ = os.environ if environ is None else environ
+    wanted = environ.get("N2S_CAMERA", "").strip()
+    if wanted:
+        return check_choice(wanted, CAMERAS, name="N2S_CAMERA")
+    return "paper" if is_fetched("camera") else "today"
 
 
 def paper_camera() -> np.ndarray:

@@ -32,7 +32,8 @@ PAPER_TABLE1 = {
 AUTHORS_TABLE1 = {
     "donut_median": {"loss": 0.010730, "psnr_invariant_best": 27.46},
     "wavelet": {"loss": 0.011336, "psnr_invariant_best": 25.96},
-    "nl_means": {"loss": 0.009788, "psnr_invariant_best": 30.43, "psnr_default": 28.94},
+    "nl_means": {"loss": 0.009788, "psnr_invariant_best": 30.43, "psnr_default": 28.94,
+                 "psnr_mixed": 30.8},  # its mixing cell prints "New PSNR: 30.8"
 }
 METHODS = ("donut_median", "wavelet", "nl_means", "median", "tv", "bm3d")  # the paper's three rows first
 

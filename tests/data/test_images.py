@@ -144,3 +144,14 @@ def test_the_paper_camera_takes_the_authors_noise(monkeypatch):
     np.testing.assert_array_equal(noisy, crop_center(n2s.data.images.authors_noise(photo, sigma=0.1, seed=3), 32))
     with pytest.raises(ValueError, match="integer seed"):
         noisy_camera(camera="paper", rng=np.random.default_rng(3))
+
+
+def test_pick_camera_takes_the_paper_camera_once_fetched_unless_told(monkeypatch, tmp_path):
+    monkeypatch.setenv("N2S_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("N2S_CAMERA", raising=False)
+    assert n2s.pick_camera() == "today"  # nothing fetched
+    monkeypatch.setattr(n2s.data.fetch, "is_fetched", lambda name, **kwargs: name == "camera")
+    assert n2s.pick_camera() == "paper"
+    assert n2s.pick_camera({"N2S_CAMERA": "today"}) == "today"
+    with pytest.raises(ValueError, match="N2S_CAMERA"):
+        n2s.pick_camera({"N2S_CAMERA": "2019"})

@@ -14,7 +14,7 @@ def test_paper_numbers_cover_every_paper_method_and_presets_are_complete():
     for dataset in DATASETS:
         quick = get_preset(dataset, "quick")  # a fixed, CPU-sized number of steps; the paper's counts epochs
         assert get_preset(dataset, "paper").steps is None and quick.steps is not None and quick.steps <= 1000
-    assert get_preset("hanzi", "paper").steps_for(54_722) == 25_651  # 30 epochs of 54,722 tiles, batch 64
+    assert get_preset("hanzi", "paper").steps_for(54_721) == 25_651  # 30 epochs of 54,721 tiles, batch 64
     assert get_preset("imagenet", "paper").batch_size == 32
     with pytest.raises(ValueError, match="unknown preset 'huge'"):
         get_preset("hanzi", "huge")
