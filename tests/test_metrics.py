@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import skimage.metrics
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 import n2s_core as n2s
 from n2s_core import mse, psnr, rescale_to, ssim
@@ -109,3 +112,30 @@ def test_bad_data_range_raises(data_range):
     with pytest.raises(ValueError, match=rf"data_range must be > 0 .* got {data_range}"):
         psnr(np.zeros(4), np.ones(4), data_range=data_range)
 
+
+
+# ------------------------------------------------------------------------------------ the two rescaled PSNRs
+
+def test_the_least_squares_rule_is_the_authors_util_mse():
+    # the authors' own test of util.mse(rescale=True): estimate (5, 5, 0, 0) against truth (3, 3, 2, 0) -> 0.5
+    clean, estimate = np.array([3.0, 3.0, 2.0, 0.0]), np.array([5.0, 5.0, 0.0, 0.0])
+    assert mse(clean, rescale_to(clean, estimate, rule="least-squares")) == pytest.approx(0.5)
+    assert mse(clean, rescale_to(clean, estimate)) > 0.5  # the moments rule errs more here
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, (6, 5), elements=st.floats(0, 1)), arrays(np.float64, (6, 5), elements=st.floats(0, 1)))
+def test_least_squares_never_scores_below_moments(clean, image):
+    assume(clean.std() > 1e-3 and image.std() > 1e-3)
+    moments = psnr(clean, image, rescale="moments")
+    assert psnr(clean, image, rescale=True) == moments
+    assert psnr(clean, image, rescale="least-squares") >= moments - 1e-9
+    rho = np.corrcoef(clean.ravel(), image.ravel())[0, 1]
+    assume(abs(rho) < 0.99)  # at |rho| = 1 the least-squares error vanishes and the ratio is undefined
+    ratio = mse(clean, rescale_to(clean, image)) / mse(clean, rescale_to(clean, image, rule="least-squares"))
+    assert ratio == pytest.approx(2 / (1 + rho), rel=1e-6)  # the two rules' errors differ by 2 / (1 + rho)
+
+
+def test_an_unknown_rescale_rule_is_refused():
+    with pytest.raises(ValueError, match="least-squares"):
+        psnr(np.zeros(4), np.ones(4), rescale="affine")

@@ -8,9 +8,10 @@ centre's own value carries most of the information) and shrinks as l grows, beca
 everything the centre would. That is why a self-supervised J-invariant denoiser loses little on smooth images.
 
 The closed forms are in :mod:`.gaussian_process`. Differences from the paper: the torus side is
-max(2 l sqrt(-2 ln 1e-8), 32) rounded up to an odd number (33 for l <= 2.58, as in the paper's text; the authors'
-notebook used 21), and the paper shows only the curve, so :data:`PAPER_FIGURE4` holds values computed from the
-recipe's formulas.
+max(2 l sqrt(-2 ln 1e-8), 32) rounded up to an odd number, so that the torus has a centre pixel (33 for l <= 2.58,
+as in the paper's text; the authors' notebook takes int(max(2 l sqrt(-2 ln 1e-8), 32)) for the curve, 32 to 39, and
+a 21 x 21 torus for its example images only), and the paper shows only the curve, so :data:`PAPER_FIGURE4` holds
+values computed from the recipe's formulas.
 """
 
 from __future__ import annotations
@@ -161,7 +162,8 @@ def _markdown(result: dict, rows: list) -> str:
             f"formulas at the centre pixel agree with it to {gap:.1e}. Monte Carlo ({meta['monte_carlo_images']} "
             f"images per l, MSE over all pixels) lies within {result['monte_carlo_max_z']:.2f} standard errors of it."
             " Differences from the paper: the torus side is max(2 l sqrt(-2 ln 1e-8), 32) rounded up to odd "
-            f"({', '.join(map(str, sides))}; 33 is the paper's text, the authors' notebook used 21x21); the "
+            f"({', '.join(map(str, sides))}; 33 is the paper's text; the authors' notebook takes "
+            "int(max(2 l sqrt(-2 ln 1e-8), 32)), 32 to 39, for the curve and 21x21 for its example images); the "
             "wrapped RBF has eigenvalues down to about -1e-8, clipped to 0 for sampling. The examples use a "
             f"{meta['example_side']}x{meta['example_side']} torus.\n\nMade by `{meta['command']}` in "
             f"{meta['wall_seconds']} s on {meta['finished_utc']}.\n")
