@@ -106,8 +106,9 @@ def camera_footer(meta: dict) -> str:
     """The closing lines of the camera experiments' Markdown: the command, the time, and which camera it was."""
     if meta.get("camera") == "paper":
         which = ("This is the paper's camera photograph (scikit-image before 0.18, fetched by `python -m n2s_core "
-                 "fetch camera`), with the authors' noise: seed 3 drawn by NumPy's legacy generator, clipped, "
-                 "quantised to 8 bits.")
+                 "fetch camera`), with the authors' noise: seed 3 drawn by NumPy's legacy generator, clipped"
+                 + (", quantised to 8 bits." if meta.get("quantised", True) else ", not quantised (as their "
+                    "single-image notebook did)."))
     else:
         which = ("Note: scikit-image 0.18 replaced the camera photo, so absolute numbers differ from the paper's; "
                  "argmins and curve shapes are what carries over (`--camera paper` runs on the paper's photo).")

@@ -113,7 +113,7 @@ def reproduce_single_image(out_dir, *, quick: bool = False, camera: str = "today
     flags = (" --camera paper" if camera == "paper" else "") + (f" --depth {depth}" if depth != 8 else "") + (
         f" --precision {precision}" if precision != "float32" else "")
     result["meta"] = report.run_metadata("single-image", quick, started, image_shape=noisy.shape, camera=camera,
-                                         flags=flags)
+                                         quantised=False, flags=flags)
     out = report.out_dir(out_dir)
     report.write_json(out / f"{stem}.json", result)
     report.write_text(out / f"{stem}.md", _markdown(result))

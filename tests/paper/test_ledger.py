@@ -87,6 +87,7 @@ def test_the_single_image_run_gets_a_row_unless_it_was_quick(tmp_path):
     (tmp_path / "single_image_paper_camera.json").write_text(json.dumps(run))
     row = next(r for r in ledger_rows(tmp_path) if r[0].startswith("Single image"))
     assert row[0] == "Single image (§5) (paper's camera): DnCNN, single pass"
-    assert row[1:4] == ["31.2", "30.29", "30.10"] and row[5].startswith("-1.10: 8 layers, as in the authors'")
+    assert row[1:4] == ["31.2", "30.29", "30.10"] and row[5].startswith("-1.10: 8 layers, as in the authors' notebook")
+    assert "(ours -0.19 from it: not explained yet" in row[5]
     assert "J-invariant prediction: 29.80" in row[4]
     assert "the single-image DnCNN" not in write_ledger(tmp_path).read_text()
