@@ -425,7 +425,7 @@ assert {10, 25} <= set(final) and final[10] > final[25]  # the denser mask learn
 # Only the held-out pixels carry gradient, so the paper's 25 subsets use 4% of each tile per step; holding out 10%
 # gives 2.5 times the signal per step, and at a fixed, short budget that wins (at the cost of a net that saw more
 # replaced pixels in training than it ever will at test time). The paper's preset goes much further: 30 epochs of
-# 54,722 tiles in batches of 64, about 25,700 steps, which wants a GPU.
+# 54,721 tiles in batches of 64, about 25,700 steps, which wants a GPU.
 #
 # What made the difference? The same benchmark with `--ablate` changes one thing at a time from that setting and
 # trains each variant for 3 minutes with the paper's 25 subsets. The batch size was chosen from runs like these,

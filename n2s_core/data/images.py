@@ -91,8 +91,8 @@ def noisy_camera(*, sigma: float = 0.1, rng=3, size: int | None = None, clip: bo
 def pick_camera(environ=None) -> str:
     """``"paper"`` when the paper's camera has been fetched, else ``"today"``; ``N2S_CAMERA`` overrides either.
 
-    The notebooks call it, so they show the paper's photograph once a user has fetched it. ``make notebooks`` sets
-    ``N2S_CAMERA=today``: the outputs stored in the repository never show the fetched photograph.
+    For code that should run on the paper's photograph once a user has fetched it. ``make notebooks`` sets
+    ``N2S_CAMERA=today``, so that outputs stored in the repository never show the fetched photograph.
 
     Examples
     --------
