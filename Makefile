@@ -34,7 +34,7 @@ NBCONVERT_FLAGS := --to notebook --execute --inplace \
 	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=jupytext
 
 .DEFAULT_GOAL := help
-.PHONY: help setup paper-data reproduce table2 test docs lab notebooks student slides colab-check bench gpu-check clean distclean
+.PHONY: help setup paper-data paper-camera reproduce table2 test docs lab notebooks student slides colab-check bench gpu-check clean distclean
 
 help: ## list the targets
 	@echo "Noise2Self workbook. Targets:"
@@ -66,6 +66,12 @@ reproduce: setup ## recompute the paper's Figures 2-5 and Table 1 into results/,
 	$(PY) -m n2s_core reproduce table1 --out results
 	$(PY) -m n2s_core reproduce ledger --out results
 	$(PY) -c "from n2s_core.paper import committed; committed.bundle('results')"  # the copies notebooks read
+
+paper-camera: paper-data ## Figure 2, Table 1 and the single-image DnCNN on the paper's own photograph (~40 min), ledger
+	$(PY) -m n2s_core reproduce figure2 --camera paper --out results
+	$(PY) -m n2s_core reproduce table1 --camera paper --out results
+	$(PY) -m n2s_core reproduce single-image --camera paper --out results
+	$(PY) -m n2s_core reproduce ledger --out results
 
 SEEDS ?= 3
 table2: setup ## the paper's dataset table, quick preset (2 CPU cores, about 40 minutes for all three; resumable)
