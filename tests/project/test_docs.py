@@ -90,7 +90,8 @@ def test_every_page_and_lesson_is_in_the_book(book):
     assert (book / "index.html").is_file() and "docs/index.html" in (book / "index.html").read_text()
     for source in [*PAGES, *NOTEBOOKS]:
         assert (book / built_page(source)).is_file(), f"{source.relative_to(ROOT)} is not in the book"
-    assert (book / "results" / "ledger.html").is_file()
+    for table in sorted((ROOT / "results").glob("*.md")):  # the ledger and every result table
+        assert (book / built_page(table)).is_file(), f"results/{table.name} is not in the book (docs/index.md)"
     assert (book / "_static" / "tex-svg-full.js").is_file(), "MathJax is not copied into the site"
 
 
