@@ -17,6 +17,7 @@ from pathlib import Path
 from . import __version__
 from .app.image_files import check_image_suffix, check_outputs, image_writer, json_writer, read_image, write_outputs
 from .data.fetch import PAPER_FILES as PAPER_DATA
+from .data.images import CAMERAS
 from .paper.table2 import DATASETS as TABLE2_DATASETS  # no torch: the table's rows and presets only
 
 EXPERIMENTS = ("figure2", "figure3", "figure4", "figure5", "table1", "single-image", "table2", "ledger")
@@ -45,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", default="results", help="output folder (default: results)")
     rep.add_argument("--quick", action="store_true",
                      help="figures and table1: a smaller version in seconds (figure2/table1: a 256x256 crop)")
-    rep.add_argument("--camera", choices=("today", "paper"), default="today",
+    rep.add_argument("--camera", choices=CAMERAS, default="today",
                      help="figure2, table1 and single-image: today's scikit-image camera (default) or the paper's "
                      "photograph with the authors' noise (fetch it first: python -m n2s_core fetch camera); writes "
                      "NAME_paper_camera.*")
@@ -116,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _reproduce(args) -> int:
     from .paper.figure2 import reproduce_figure2
+    from .paper.report import camera_stem
     from .paper.table1_report import reproduce_table1
     from .paper.table2_report import reproduce_table2, write_table2_overview
 
@@ -155,7 +157,7 @@ def _reproduce(args) -> int:
 
         result = reproduce_single_image(args.out, quick=args.quick, camera=args.camera, depth=args.depth,
                                         precision=args.precision)
-        stem = "single_image" + ("_paper_camera" if args.camera == "paper" else "")
+        stem = camera_stem("single_image", args.camera)
         print(f"wrote {stem}.png/.md/.json to {args.out} in {result['meta']['wall_seconds']} s: single pass "
               f"{result['psnr_single_pass']:.2f} dB, J-invariant {result['psnr_invariant']:.2f} dB")
         return 0
@@ -164,7 +166,7 @@ def _reproduce(args) -> int:
     if args.experiment in ("figure2", "table1"):
         run = {"figure2": reproduce_figure2, "table1": reproduce_table1}[args.experiment]
         result = run(args.out, quick=args.quick, camera=args.camera)
-        stem = args.experiment + ("_paper_camera" if args.camera == "paper" else "")
+        stem = camera_stem(args.experiment, args.camera)
         print(f"wrote {stem}.png/.csv/.md/.json to {args.out} in {result['meta']['wall_seconds']} s")
         return 0
     if args.camera != "today":

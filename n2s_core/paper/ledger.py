@@ -40,25 +40,27 @@ def ledger_rows(results_dir) -> list[list[str]]:
     """Rows of ``[quantity, paper, authors' notebook, ours, definition, gap]`` for the results found."""
     folder = Path(results_dir)
     rows = []
-    for camera in CAMERAS:
-        path = folder / f"{report.camera_stem('figure2', camera)}.json"
-        if path.is_file():
-            rows += _figure2_rows(json.loads(path.read_text()), camera)
+    rows += _camera_rows(folder, "figure2", _figure2_rows)
     for name, make in (("figure3", _figure3_rows), ("figure4", _figure4_rows), ("figure5", _figure5_rows)):
         if (folder / f"{name}.json").is_file():
             rows += make(json.loads((folder / f"{name}.json").read_text()))
-    for camera in CAMERAS:
-        path = folder / f"{report.camera_stem('table1', camera)}.json"
-        if path.is_file():
-            rows += _table1_rows(json.loads(path.read_text()), camera)
-    for camera in CAMERAS:
-        path = folder / f"{report.camera_stem('single_image', camera)}.json"
-        if path.is_file() and not json.loads(path.read_text())["meta"]["quick"]:
-            rows += _single_image_rows(json.loads(path.read_text()), camera)
+    rows += _camera_rows(folder, "table1", _table1_rows)
+    rows += _camera_rows(folder, "single_image", _single_image_rows, full_only=True)
     for dataset in ("hanzi", "imagenet", "cellnet"):  # the paper's column order
         path = folder / f"table2_{dataset}_quick.json"
         if path.is_file():
             rows += _table2_rows(json.loads(path.read_text()))
+    return rows
+
+
+def _camera_rows(folder: Path, experiment: str, make, *, full_only: bool = False) -> list[list[str]]:
+    """The rows of ``experiment`` on each camera it was run on (``full_only``: not from a ``--quick`` run)."""
+    rows = []
+    for camera in CAMERAS:
+        path = folder / f"{report.camera_stem(experiment, camera)}.json"
+        result = json.loads(path.read_text()) if path.is_file() else None
+        if result is not None and not (full_only and result["meta"]["quick"]):
+            rows += make(result, camera)
     return rows
 
 

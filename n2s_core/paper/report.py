@@ -102,6 +102,16 @@ def camera_stem(experiment: str, camera: str) -> str:
     return experiment if camera == "today" else f"{experiment}_paper_camera"
 
 
+def camera_flag(camera: str) -> str:
+    """The command-line option that picks ``camera``, for the command recorded in a result: ``""`` for today's."""
+    return "" if camera == "today" else f" --camera {camera}"
+
+
+def camera_label(camera: str) -> str:
+    """``"today's camera"`` or ``"the paper's camera"``, for a result's title."""
+    return "today's camera" if camera == "today" else "the paper's camera"
+
+
 def camera_footer(meta: dict) -> str:
     """The closing lines of the camera experiments' Markdown: the command, the time, and which camera it was."""
     if meta.get("camera") == "paper":

@@ -110,7 +110,7 @@ def reproduce_single_image(out_dir, *, quick: bool = False, camera: str = "today
     stem = report.camera_stem("single_image", camera)
     result = {key: value for key, value in run.items() if key not in ("single_pass", "invariant")}
     result.update(paper=PAPER, authors=AUTHORS)
-    flags = (" --camera paper" if camera == "paper" else "") + (f" --depth {depth}" if depth != 8 else "") + (
+    flags = report.camera_flag(camera) + (f" --depth {depth}" if depth != 8 else "") + (
         f" --precision {precision}" if precision != "float32" else "")
     result["meta"] = report.run_metadata("single-image", quick, started, image_shape=noisy.shape, camera=camera,
                                          quantised=False, flags=flags)
@@ -122,7 +122,7 @@ def reproduce_single_image(out_dir, *, quick: bool = False, camera: str = "today
 
 
 def _markdown(result: dict) -> str:
-    which = "the paper's camera" if result["meta"]["camera"] == "paper" else "today's camera"
+    which = report.camera_label(result["meta"]["camera"])
     rows = [["DnCNN, single pass", f"{result['psnr_single_pass']:.2f}", f"{AUTHORS['psnr']} (8 layers)",
              f"{PAPER['psnr']} (17 layers)"],
             ["DnCNN, J-invariant", f"{result['psnr_invariant']:.2f}", "-", "-"],

@@ -36,7 +36,7 @@ def reproduce_table1(out_dir, *, quick: bool = False, methods=None, camera: str 
     missing = [m for m in wanted if m in NEEDS_EXTRA and not bm3d_available()]
     result = table1(noisy, clean, methods=[m for m in wanted if m not in missing])
     result["meta"] = report.run_metadata("table1", quick, started, image_shape=noisy.shape, camera=camera,
-                                         flags=" --camera paper" if camera == "paper" else "")
+                                         flags=report.camera_flag(camera))
     result["carried_over"], result["not_redone"] = _carry_over(out / f"{stem}.json", result, missing)
 
     header = ["method", "min_loss", "paper_loss", "psnr_invariant", "paper_psnr_invariant", "psnr_invariant_best",
@@ -110,7 +110,7 @@ def _markdown(result: dict) -> str:
                       for name in result["carried_over"] for row in result["rows"] if row["method"] == name)
     not_redone = (f"\n\nNot redone (needs {', '.join(NEEDS_EXTRA[n] for n in result['not_redone'])}): "
                   f"{', '.join(result['not_redone'])}." if result["not_redone"] else "")
-    which = "the paper's camera" if result["meta"].get("camera") == "paper" else "today's camera"
+    which = report.camera_label(result["meta"].get("camera", "today"))
     return (f"# Table 1: classical denoisers calibrated by the self-supervised loss ({which}, sigma 0.1, seed 3)\n\n"
             "PSNR in dB against the clean image; loss = min self-supervised loss of the J-invariant denoiser over "
             "its grid. The paper's median row is the **donut median** (J-invariant by construction); our median "
