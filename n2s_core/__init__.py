@@ -50,7 +50,7 @@ from .data.datasets import (
     make_hanzi,
     make_imagenet_like,
 )
-from .data.images import BUNDLED, crop_center, load_image, noisy_camera, pick_camera
+from .data.images import BUNDLED, crop_center, describe_camera, load_image, noisy_camera, pick_camera
 from .data.noisy_dataset import raw_psnr
 from .diagnostics import checkerboard_ratio, correlated_axis, noise_autocorrelation, stripe_ratio
 from .interpolation import interpolate_neighbors, neighbor_kernel
@@ -62,10 +62,10 @@ from .partitions import count_subsets, grid_labels, random_labels, subset_mask
 __all__ = [
     "BUNDLED", "CalibrationResult", "METHODS", "NoisyDataset", "Scale", "add_noise", "available_cpus",
     "bm3d_available", "calibrate_denoiser", "checkerboard_ratio", "correlated_axis", "count_subsets", "crop_center",
-    "denoise_invariant", "disk", "donut_median", "estimate_noise_variance", "expand_grid", "get_method",
-    "grid_labels", "ground_truth_loss", "hanzi_noise", "imagenet_noise", "interpolate_neighbors", "load_dataset",
-    "load_folder", "load_image", "loss_decomposition", "make_cellnet_like", "make_hanzi", "make_imagenet_like",
-    "median", "mix", "mixing_weight", "mse", "neighbor_kernel", "noise_autocorrelation", "noisy_camera",
-    "pick_camera", "pick_scale", "psnr", "random_labels", "raw_psnr", "rescale_to", "scmos_noise",
+    "denoise_invariant", "describe_camera", "disk", "donut_median", "estimate_noise_variance", "expand_grid",
+    "get_method", "grid_labels", "ground_truth_loss", "hanzi_noise", "imagenet_noise", "interpolate_neighbors",
+    "load_dataset", "load_folder", "load_image", "loss_decomposition", "make_cellnet_like", "make_hanzi",
+    "make_imagenet_like", "median", "mix", "mixing_weight", "mse", "neighbor_kernel", "noise_autocorrelation",
+    "noisy_camera", "pick_camera", "pick_scale", "psnr", "random_labels", "raw_psnr", "rescale_to", "scmos_noise",
     "self_supervised_loss", "streak_noise", "ssim", "stripe_ratio", "subset_mask", "swept_parameter",
 ]

@@ -84,6 +84,7 @@ QUICK = SCALE.quick
 SIZE = 192 if QUICK else 512  # central crop of the camera; the paper uses the whole 512 x 512 image
 SIGMA = 0.1  # Gaussian noise std on [0, 1], clipped to [0, 1] (supplement §4)
 SEED = 3  # noise seed (the authors' calibration notebook)
+CAMERA = n2s.pick_camera()  # "paper" once fetched (`python -m n2s_core fetch camera`), else "today"
 STRIDE = 4  # J = 4 x 4 grid, 16 subsets (paper §3, supplement §3)
 METHODS = ["donut_median", "wavelet", "nl_means", "median", "tv"]  # the paper's 3 rows, then 2 beyond it
 BM3D = not QUICK  # add BM3D when installed: ~100 calls of ~8 s at 512 on 2 cores (~15 min), ~1 s at 64
@@ -99,11 +100,13 @@ WIDGET_SIZE = 128 if QUICK else 192  # crop for the interactive panel (16 + 1 de
 # needs no clean image. Any $g$ becomes J-invariant by masking (paper §3): for each of the 16 subsets $J$ of a
 # 4 x 4 grid, replace $x_J$ by the mean of its four axis neighbours, denoise, keep the output on $J$.
 #
-# Our image: the camera photo, Gaussian noise $\sigma = 0.1$, clipped to $[0,1]$. **PSNR**
+# Our image: the camera photograph (the paper's once fetched, else today's; the cell says which), Gaussian noise
+# $\sigma = 0.1$, clipped to $[0,1]$. **PSNR**
 # $= 10\log_{10}(1/\mathrm{MSE})$ scores an image against the clean one (dB, higher is better).
 
 # %% slideshow={"slide_type": "skip"}
-clean, noisy = n2s.noisy_camera(sigma=SIGMA, rng=SEED, size=SIZE)
+clean, noisy = n2s.noisy_camera(sigma=SIGMA, rng=SEED, size=SIZE, camera=CAMERA)
+print(n2s.describe_camera(CAMERA))
 variance_measured = n2s.mse(clean, noisy)  # needs the clean image: used only to check
 print(f"{SIZE} x {SIZE} crop, noisy PSNR {n2s.psnr(clean, noisy):.2f} dB")
 
@@ -145,7 +148,7 @@ print(f"from-scratch losses match n2s.calibrate_denoiser; argmin {package.best_p
 # - **Total variation** (TV), weight $w$: the image closest to $x$ with neighbour differences penalised $w$ times.
 # - At full scale, **BM3D** if installed: shrink stacks of similar blocks together in a 3-D transform.
 #
-# We also record the ground-truth loss, for teaching; the choice never sees it.
+# We also record the ground-truth loss; the choice never sees it.
 
 # %% slideshow={"slide_type": "skip"}
 rows, seconds = {}, {}
@@ -169,7 +172,9 @@ for ax, (name, row) in zip(axes[0], rows.items(), strict=True):
     exact, truth = (int(np.argmin(c)) for c in curves.values())
     assert abs(exact - truth) <= 1, name  # the argmins agree, or are one grid step apart
     gaps[name] = np.subtract(*curves.values())
-    assert np.allclose(gaps[name], variance_measured, rtol=0.1), name  # offset: the noise variance, within 10%
+    # offset: the noise variance, less what clipping takes (notebook 02, section 4): within 10% on today's crop,
+    # 15% on the paper's, whose dark coat fills the centre (15% of its pixels clipped, 10% on today's)
+    assert np.allclose(gaps[name], variance_measured, rtol=0.15), name
 fig.tight_layout()
 plt.show()
 for name, gap in gaps.items():
@@ -206,7 +211,9 @@ print(f"estimated v {nlm['noise_variance_used']:.5f}, loss {nlm['min_loss']:.5f}
       f"best λ (needs the clean image) {lambdas[np.argmin(measured)]:.3f}")
 print(f"PSNR: J-invariant {nlm['psnr_invariant']:.2f} dB, mixed {nlm['psnr_mixed']:.2f}, best possible "
       f"{best_psnr:.2f}")
-assert best_psnr - nlm["psnr_mixed"] < 0.05
+# the estimated v sits below the true one where clipping shrinks the finest wavelet coefficients (more of it on
+# the paper's darker crop), so the estimated λ lands a little short of the best: within 0.1 dB here
+assert best_psnr - nlm["psnr_mixed"] < 0.1
 for name, row in rows.items():  # mixing never lowers the PSNR of a J-invariant output
     assert row["psnr_mixed"] >= row["psnr_invariant"], name
 print("mixing gain (dB):", {k: round(r["psnr_mixed"] - r["psnr_invariant"], 2) for k, r in rows.items()})
@@ -214,24 +221,28 @@ print("mixing gain (dB):", {k: round(r["psnr_mixed"] - r["psnr_invariant"], 2) f
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Calibrate, then apply the plain denoiser
 #
-# The J-invariant output is what the loss can score, not what you must ship: each pixel was predicted with its
-# subset replaced by neighbour means. "Plain": choose $\hat\theta$ with the J-invariant loss, then run the ordinary
-# $g_{\hat\theta}$ on the unmasked $x$. The choice stays blind; only the output changes:
+# The J-invariant output is what the loss can score, not what you must ship. "Plain": choose $\hat\theta$ with the
+# J-invariant loss, then run the ordinary $g_{\hat\theta}$ on the unmasked $x$:
 
 # %% slideshow={"slide_type": "subslide"}
 for name, row in rows.items():
     print(f"{name:12s} J-invariant {row['psnr_invariant']:.2f} dB -> plain at the same knob "
           f"{row['psnr_plain_calibrated']:.2f} dB ({row['psnr_plain_calibrated'] - row['psnr_invariant']:+.2f})")
-assert rows["tv"]["psnr_plain_calibrated"] - rows["tv"]["psnr_invariant"] > 0.5  # TV pays over 0.5 dB
-assert nlm["psnr_plain_calibrated"] > max(nlm["psnr_invariant"], nlm["psnr_mixed"])
+gains = {name: row["psnr_plain_calibrated"] - row["psnr_invariant"] for name, row in rows.items()}
+assert gains["tv"] > 0 and gains["wavelet"] > 0 and gains["median"] > 0  # on either photograph
+assert (gains["nl_means"] > 0) == (CAMERA == "today")  # NL-means gains on today's photograph only
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Plain usually gains (each pixel sees its own noisy value), not always: NL-means loses on the paper's photo.
+# The loss cannot tell, as a plain output is not J-invariant.
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. The table
 #
 # Every column is now explained; *default* is the plain denoiser at its usual setting, uncalibrated. The donut
-# median is its own plain version. Our photo is not the paper's, so the numbers differ from Table 1, and the
-# wavelet's default (*soft* thresholds) beats the calibrated hard ones: For the reproducer explains both.
+# median is its own plain version. A crop is not Table 1's image, so the numbers differ; the wavelet's default
+# (*soft* thresholds) beats the calibrated hard ones. For the reproducer explains both.
 
 # %% slideshow={"slide_type": "subslide"}
 def table_markdown(rows, *, oracle=False):
@@ -290,7 +301,8 @@ widgets.interactive_panel(draw, weight=widgets.choice_slider("weight", tv.grid(n
 # - One knob each: the median's radius, the wavelet's $\sigma$, NL-means' $h$, total variation's weight.
 # - Mixing $\lambda f(x) + (1-\lambda)x$, $\lambda$ = noise variance / self-supervised loss, returns some of what
 #   J-invariance discarded; the variance is estimated from the noisy image.
-# - J-invariance costs quality: calibrate with the J-invariant loss, then apply the plain denoiser.
+# - J-invariance costs quality: calibrate with the J-invariant loss, then the plain denoiser usually (not always)
+#   does better.
 #
 # **Where it comes back:** 05 sets calibrated NL-means beside nets trained by the same loss (10 beside the family);
 # 08 prices J-invariance in closed form.
@@ -303,7 +315,7 @@ widgets.interactive_panel(draw, weight=widgets.choice_slider("weight", tv.grid(n
 # - 손잡이는 하나씩: 중앙값 필터의 반지름, 웨이블릿 축소의 $\sigma$, 비국소 평균(NL-means)의 $h$, 총변동(TV)의 가중치.
 # - 혼합 $\lambda f(x) + (1-\lambda)x$, $\lambda$ = 잡음 분산 / 자기지도 손실은 J-불변성이 버린 정보를 일부
 #   되돌린다. 잡음 분산은 잡음 영상에서 추정한다.
-# - J-불변성에는 화질의 대가가 있다: J-불변 손실로 보정하고, 보통(plain) 잡음 제거기를 적용한다.
+# - J-불변성에는 화질의 대가가 있다: J-불변 손실로 보정하면, 보통(plain) 잡음 제거기가 대개(항상은 아니다) 더 낫다.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
@@ -381,7 +393,7 @@ if "bm3d" not in rows:
 display(table_markdown(rows.values(), oracle=True))
 print("default rules:", {k: r["default_rule"] for k, r in rows.items()})
 print("seconds per row:", {k: round(v, 1) for k, v in seconds.items()})
-assert nlm["psnr_default"] > nlm["psnr_library_default"]  # the authors' rule beats scikit-image's h = 0.1 here
+assert CAMERA == "paper" or nlm["psnr_default"] > nlm["psnr_library_default"]  # on today's photograph's crop
 print(f"NL-means default: authors' rule {nlm['psnr_default']:.2f} dB, scikit-image's {nlm['psnr_library_default']:.2f}")
 
 # %% [markdown] slideshow={"slide_type": "skip"}
@@ -417,26 +429,27 @@ for approximate in (False, True):
     assert approximate or np.allclose(result.losses, rows["tv"]["calibration"]["self_supervised_losses"])
 
 # %% [markdown] slideshow={"slide_type": "skip"}
-# **The J-invariant column.** In the paper the J-invariant NL-means beat the authors' default by 1.5 dB (30.4 vs
-# 28.9, Table 1). On today's photo it trails that default (printed below); calibration still pays, through the
-# plain denoiser at the chosen $h$. The paper's "J-invariant" column was the best PSNR over the grid, picked with the
-# clean image in the authors' notebook; ours is the PSNR at the self-supervised argmin, the blind choice (they
-# coincide when the two argmins do; `psnr_invariant_best` holds the other).
+# **The J-invariant column.** In the paper the J-invariant NL-means beat the authors' default by 1.5 dB (30.4 vs 28.9,
+# Table 1). On the paper's photograph it beats that default here too; on today's it trails it (printed below), and
+# calibration pays through the plain denoiser at the chosen $h$ instead. The paper's "J-invariant" column was the best
+# PSNR over the grid, picked with the clean image in the authors' notebook; ours is the PSNR at the self-supervised
+# argmin, the blind choice (they coincide when the two argmins do; `psnr_invariant_best` holds the other).
 
 # %% slideshow={"slide_type": "skip"}
 for name, row in rows.items():
     print(f"{name:12s} PSNR J-invariant at the self-supervised argmin {row['psnr_invariant']:.2f}, best over the grid "
           f"{row['psnr_invariant_best']:.2f}")
 print(f"NL-means: J-invariant {nlm['psnr_invariant']:.2f} dB, default {nlm['psnr_default']:.2f} "
-      f"({nlm['psnr_invariant'] - nlm['psnr_default']:+.2f})")
+      f"({nlm['psnr_invariant'] - nlm['psnr_default']:+.2f}), {CAMERA}'s camera")
+assert (nlm["psnr_invariant"] > nlm["psnr_default"]) == (CAMERA == "paper")
 
 # %% [markdown] slideshow={"slide_type": "skip"}
-# **Our numbers beside the paper's.** The paper's camera image is gone: scikit-image 0.18 replaced `data.camera()`
-# with a different photograph for copyright reasons, NumPy's generator draws different noise from seed 3, and the
-# authors quantised the noisy image to 8 bits where we keep floats. Absolute losses and PSNRs cannot come back;
-# what should carry over is the ordering of the methods, the gain from mixing and the argmins. The cell below
+# **Our numbers beside the paper's.** scikit-image 0.18 replaced `data.camera()` with a different photograph
+# (copyright). On today's photograph, with noise from NumPy's `Generator`, absolute losses and PSNRs cannot come
+# back; what should carry over is the ordering of the methods, the gain from mixing and the argmins. The cell below
 # asserts the ordering; §2 and §3 checked the argmins and the mixing gains. The mixing column is the oracle one, as
-# the paper's was.
+# the paper's was. On the paper's own photograph with the authors' noise (`python -m n2s_core fetch camera`) the
+# numbers themselves come back: the second table is the committed full-size run, `reproduce table1 --camera paper`.
 
 # %% slideshow={"slide_type": "skip"}
 lines = ["| method | min loss | PSNR J-inv. | + mixing, true v | default |", "|---|---|---|---|---|"]
@@ -450,13 +463,19 @@ display(Markdown("Ours / paper" + (f" (ours on a {SIZE} x {SIZE} crop)" if SIZE 
 by_loss = sorted(table1.PAPER_TABLE1, key=lambda k: rows[k]["min_loss"])
 assert by_loss == sorted(table1.PAPER_TABLE1, key=lambda k: table1.PAPER_TABLE1[k]["loss"])
 print("methods by min loss, ours and the paper's:", by_loss)
+paper_camera = {row["method"]: row for row in committed.load_json("table1_paper_camera.json")["rows"]}
+differences = {name: [round(paper_camera[name][ours] - paper[theirs], 2) for ours, theirs in (
+    ("psnr_invariant", "psnr_invariant"), ("psnr_mixed_oracle", "psnr_mixed"))]
+    for name, paper in table1.PAPER_TABLE1.items()}
+print("paper's camera, full size (committed): ours - paper's, J-invariant and mixed (dB):", differences)
+assert all(abs(d) <= 0.2 for pair in differences.values() for d in pair)
 
 # %% [markdown] slideshow={"slide_type": "skip"}
-# **The wavelet row** is the odd one out: its default beats the calibrated hard thresholding, the reverse of the
-# paper. The authors' grid sweeps *hard* thresholds, while `denoise_wavelet`'s default is BayesShrink *soft*
-# thresholding with $\sigma$ estimated from the image. Two other library changes since 2019 turn out not to matter
-# here: scikit-image 0.16 stopped clipping float outputs to $[0,1]$, and `rescale_sigma` (on by default today) only
-# acts when an integer image is converted to float. The next cell measures all three.
+# **The wavelet row** is the odd one out: on either photograph its default beats the calibrated hard thresholding, the
+# reverse of the paper. The authors' grid sweeps *hard* thresholds, while `denoise_wavelet`'s default is BayesShrink
+# *soft* thresholding with $\sigma$ estimated from the image. Two other library changes since 2019 turn out not to
+# matter here: scikit-image 0.16 stopped clipping float outputs to $[0,1]$, and `rescale_sigma` (on by default today)
+# only acts when an integer image is converted to float. The next cell measures all three.
 
 # %% slideshow={"slide_type": "skip"}
 default_out = denoise_wavelet(noisy)
@@ -477,13 +496,15 @@ print(f"soft thresholds calibrated on a fine grid: sigma {soft.best_parameters['
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # **The full-size table.** Quick mode works on a crop. The full 512 x 512 run was made by
-# `python -m n2s_core reproduce table1 --out results` (`make reproduce`); the package ships a copy of its
-# `results/table1.json`, so this cell works with the notebook alone (on Colab, say).
+# `python -m n2s_core reproduce table1 --out results` (`make reproduce`), on the paper's photograph by adding
+# `--camera paper` (`make paper-camera`); the package ships a copy of both JSON files, so this cell works with the
+# notebook alone (on Colab, say), and shows the one of the camera this run used.
 
 # %% slideshow={"slide_type": "skip"}
-full = committed.load_json("table1.json")
+full_name = "table1_paper_camera.json" if CAMERA == "paper" else "table1.json"
+full = committed.load_json(full_name)
 meta = full["meta"]
-print(f"table1.json, as committed: image {meta['image_shape']}, made by `{meta['command']}` in "
+print(f"{full_name}, as committed: image {meta['image_shape']}, made by `{meta['command']}` in "
       f"{meta['wall_seconds']} s, scikit-image {meta['versions']['scikit-image']}")
 assert {row["method"] for row in full["rows"]} >= set(table1.PAPER_TABLE1)  # every row of the paper's table
 display(table_markdown(full["rows"], oracle=True))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import settings
@@ -13,6 +16,10 @@ import n2s_core as n2s
 settings.register_profile("n2s_core", max_examples=30, deadline=None, derandomize=True, database=None,
                           print_blob=True)
 settings.load_profile("n2s_core")
+
+# The user's cache, where `python -m n2s_core fetch` put the paper's data, read before the session fixture below
+# points N2S_CACHE_DIR at a temporary folder: tests that use a fetched file look there, and skip when it is absent.
+USER_CACHE_DIR = os.environ.get("N2S_CACHE_DIR") or str(Path.home() / ".cache" / "n2s_core")
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -55,8 +62,6 @@ def rgb_48() -> np.ndarray:
 @pytest.fixture(scope="session", autouse=True)
 def _dataset_cache(tmp_path_factory):
     """Generated data sets go to a fresh folder for the test session, not to the user's ~/.cache/n2s_core."""
-    import os
-
     previous = os.environ.get("N2S_CACHE_DIR")
     os.environ["N2S_CACHE_DIR"] = str(tmp_path_factory.mktemp("n2s_cache"))
     yield

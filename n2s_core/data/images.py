@@ -108,6 +108,18 @@ def pick_camera(environ=None) -> str:
     return "paper" if is_fetched("camera") else "today"
 
 
+def describe_camera(camera: str) -> str:
+    """One line saying which photograph and which noise ``camera`` stands for, for notebooks to print.
+
+    >>> describe_camera("paper")[:18]
+    "the paper's camera"
+    """
+    if check_choice(camera, CAMERAS, name="camera") == "paper":
+        return ("the paper's camera (scikit-image before 0.18, fetched) with the authors' noise: seed 3 of NumPy's "
+                "legacy generator, quantised to 8 bits")
+    return "today's camera (scikit-image's photograph since 0.18, not the paper's) with noise from NumPy's Generator"
+
+
 def paper_camera() -> np.ndarray:
     """The camera photograph of scikit-image before 0.18, the paper's (float64 on [0, 1]); it must be fetched first.
 
