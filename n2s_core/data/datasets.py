@@ -1,8 +1,10 @@
-"""The datasets of the paper's Table 2 as NumPy arrays: Hanzi, and CellNet-like and ImageNet-like substitutes.
+"""The datasets of the paper's Table 2 as NumPy arrays: Hanzi, CellNet-like and ImageNet-like substitutes, and real
+nuclei with the CellNet-like noise.
 
 Each builder returns a :class:`~n2s_core.data.noisy_dataset.NoisyDataset` (noise drawn once, seeded, two
 independent noisy copies, a fixed split). Nothing is downloaded: Hanzi glyphs come from
-:mod:`n2s_core.data.hanzi`, the other two sets from :mod:`n2s_core.data.substitutes`, and
+:mod:`n2s_core.data.hanzi`, the substitutes from :mod:`n2s_core.data.substitutes`, the nuclei from the image that
+``python -m n2s_core fetch nuclei`` stored (:func:`make_nuclei` needs it), and
 :func:`load_folder` turns a folder of your own images (ImageNet validation images, BBBC fluorescence tiles) into the
 same kind of dataset. :func:`load_dataset` caches a generated set on disk.
 """
@@ -21,12 +23,13 @@ import numpy as np
 
 from .._checks import check_choice
 from ..noise import hanzi_noise, imagenet_noise, scmos_noise
+from . import substitutes
 from .noisy_dataset import NoisyDataset, split_counts, split_labels
 from .substitutes import crop_regions, cut_regions, load_photos, preclean_nl_means, synthesize_fluorescence
 
 NOISES = {"hanzi": hanzi_noise, "cellnet": scmos_noise, "imagenet": imagenet_noise}
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
-_CACHE_VERSION = 3  # bump when a generator changes, so old cache files are not reused
+_CACHE_VERSION = 4  # bump when a generator changes, so old cache files are not reused (4: eight photos)
 
 
 def make_hanzi(*, n_characters: int | None = None, multiplicity: int = 6, sigma: float = 0.7, split: str = "tile",
@@ -72,17 +75,41 @@ def make_cellnet_like(*, n_tiles: int = 512, size: int = 128, preclean: bool = T
 
 def make_imagenet_like(*, n_crops: int = 512, size: int = 128, sigma: float = 80 / 255,
                        fractions=(0.6, 0.2, 0.2), rng=0) -> NoisyDataset:
-    """ImageNet substitute: random RGB crops of scikit-image's bundled photos, with the paper's ImageNet noise.
+    """ImageNet substitute: random RGB crops of scikit-image's eight bundled photos, with the paper's ImageNet noise.
 
-    Crops from five photos overlap, so the split is by region: each photo is cut into blocks at least ``size`` on
-    a side (64 blocks at 128), the blocks get a fixed split (the same for every ``rng``), and a crop stays inside
+    Crops of one photo overlap, so the split is by region: each photo is cut into blocks at least ``size`` on a
+    side (131 blocks at 128), the blocks get a fixed split (the same for every ``rng``), and a crop stays inside
     one block. Test crops therefore share no pixel with training crops; ``groups`` holds the block of each crop.
-    The default split gives the test set a fifth of the blocks (13 of 64 at 128), so that its mean is over that
+    The default split gives the test set a fifth of the blocks (26 of 131 at 128), so that its mean is over that
     many independent regions rather than over two or three (the crops inside one block are not independent).
     """
     return _crops_dataset(load_photos(), "imagenet-like", "ImageNet-like (substitute: crops of scikit-image's "
-                          "bundled photos)", True, noise="imagenet", size=size, n_crops=n_crops, fractions=fractions,
-                          rng=rng, noise_kwargs={"sigma": sigma})
+                          "8 bundled photos)", True, noise="imagenet", size=size, n_crops=n_crops,
+                          fractions=fractions, rng=rng, noise_kwargs={"sigma": sigma})
+
+
+NUCLEI_LABEL = "Nuclei (real: BBBC038 via stardist; synthetic sCMOS-like noise)"
+
+
+def make_nuclei(*, size: int = 64, n_crops: int | None = None, fractions=(0.6, 0.2, 0.2), image=None,
+                cache_dir=None, rng=0, **noise) -> NoisyDataset:
+    """Real nuclei with the CellNet-like noise: tiles of the fetched fluorescence image, the same gentle NL-means
+    pre-cleaning and sCMOS-like noise as :func:`make_cellnet_like` (``noise`` goes to
+    :func:`~n2s_core.noise.scmos_noise`).
+
+    The image (:func:`~n2s_core.data.substitutes.load_nuclei`, or ``image``: any gray array, stretched to [0, 1]
+    by its 0.1 and 99.9 percentiles) is cut into disjoint blocks of ``size`` (64 at 64 from 512x512) and the blocks
+    are split 60/20/20 as the photos are, so no test tile overlaps a training one. ``n_crops=None`` takes every
+    block once (at ``size`` a crop is its whole block, turned by one of the square's 8 symmetries): repeating a
+    block with fresh noise would hand Noise2Self the second noisy copy that Noise2Noise is made of.
+    Raises :class:`~n2s_core.data.fetch.NotFetchedError` (run ``python -m n2s_core fetch nuclei``) without it.
+    """
+    image = substitutes.load_nuclei(cache_dir=cache_dir) if image is None else substitutes.stretch_to_unit(image)
+    if image.ndim != 2:
+        raise ValueError(f"make_nuclei needs a gray image (H, W), got shape {image.shape}")
+    n_crops = len(cut_regions([image], size=size)) if n_crops is None else n_crops
+    return _crops_dataset([image], "nuclei", NUCLEI_LABEL, True, noise="cellnet", size=size, n_crops=n_crops,
+                          fractions=fractions, rng=rng, noise_kwargs=noise)
 
 
 def load_folder(path, *, noise: str = "imagenet", size: int = 128, n_crops: int | None = None,
@@ -114,8 +141,7 @@ def load_folder(path, *, noise: str = "imagenet", size: int = 128, n_crops: int 
         elif image.ndim == 3:
             image = color.rgb2gray(image).astype(np.float32)
         if normalize:
-            low, high = np.percentile(image, [0.1, 99.9])
-            image = np.clip((image - low) / max(high - low, 1e-12), 0, 1)
+            image = substitutes.stretch_to_unit(image)
         if min(image.shape[:2]) < size:
             raise ValueError(f"{file.name} has shape {image.shape}, smaller than size={size}; lower size")
         images.append(image)
@@ -155,7 +181,9 @@ def _draw(noise, clean: np.ndarray, rng, *, chunk: int = 256, **kwargs) -> np.nd
     return out
 
 
-BUILDERS = {"hanzi": make_hanzi, "cellnet-like": make_cellnet_like, "imagenet-like": make_imagenet_like}
+BUILDERS = {"hanzi": make_hanzi, "cellnet-like": make_cellnet_like, "imagenet-like": make_imagenet_like,
+            "nuclei": make_nuclei}
+FETCHED_SOURCES = {"nuclei": "nuclei"}  # data sets built from a fetched file: name -> n2s_core.data.fetch's name
 ALIASES = {"cellnet": "cellnet-like", "imagenet": "imagenet-like"}  # the paper's names reach the substitutes
 
 
@@ -164,16 +192,19 @@ def load_dataset(name: str, *, cache_dir=None, rng: int = 0, **kwargs) -> NoisyD
 
     The file name holds a short hash of ``name``, ``rng`` and ``kwargs`` (the builder's arguments, e.g.
     ``n_tiles=256``). The cache lives in ``cache_dir``, else ``$N2S_CACHE_DIR``, else ``~/.cache/n2s_core``.
-    ``"cellnet"`` and ``"imagenet"`` name the substitutes ``"cellnet-like"`` and ``"imagenet-like"``.
+    ``"cellnet"`` and ``"imagenet"`` name the substitutes ``"cellnet-like"`` and ``"imagenet-like"``. ``"nuclei"``
+    needs its fetched image (in the same cache folder): :class:`~n2s_core.data.fetch.NotFetchedError` without it,
+    even when the set was built before.
     """
     name = ALIASES.get(name, name)
     builder = BUILDERS[check_choice(name, BUILDERS, name="dataset")]
-    if not isinstance(rng, (int, np.integer)) or isinstance(rng, bool):
-        raise TypeError(f"load_dataset caches by seed, so rng must be an int, got {rng!r}")
-    key = json.dumps({"name": name, "rng": int(rng), "version": _CACHE_VERSION, **kwargs}, sort_keys=True,
-                     default=repr)
+    if name in FETCHED_SOURCES:
+        from .fetch import fetched
+
+        fetched(FETCHED_SOURCES[name], cache_dir=cache_dir)  # there and its checksum right, or the command to run
+        kwargs = {**kwargs, "cache_dir": cache_dir}
     folder = Path(cache_dir or os.environ.get("N2S_CACHE_DIR") or Path.home() / ".cache" / "n2s_core").expanduser()
-    file = folder / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:12]}.npz"
+    file = folder / f"{name}-{dataset_key(name, rng=rng, **kwargs)}.npz"
     if file.exists():
         with np.load(file, allow_pickle=False) as stored:
             fields = {f.name: stored[f.name] for f in dataclasses.fields(NoisyDataset)}
@@ -188,3 +219,23 @@ def load_dataset(name: str, *, cache_dir=None, rng: int = 0, **kwargs) -> NoisyD
             raise
     os.replace(handle.name, file)  # atomic: readers never see half a file
     return dataset
+
+
+def dataset_key(name: str, *, rng: int = 0, **kwargs) -> str:
+    """A short hash of what makes a data set: its builder's name and arguments, the seed, the generators' version,
+    and for a fetched source its recorded checksum (``cache_dir`` is where, not what: it is left out).
+
+    :func:`load_dataset` names its cache file by it, and Table 2's work folder too, so that a changed generator or
+    source never reuses old arrays or old runs.
+    """
+    name = ALIASES.get(name, name)
+    if not isinstance(rng, (int, np.integer)) or isinstance(rng, bool):
+        raise TypeError(f"load_dataset caches by seed, so rng must be an int, got {rng!r}")
+    kwargs = {k: v for k, v in kwargs.items() if k != "cache_dir"}
+    if name in FETCHED_SOURCES:
+        from .fetch import paper_file
+
+        kwargs["source_sha256"] = paper_file(FETCHED_SOURCES[name]).sha256
+    key = json.dumps({"name": name, "rng": int(rng), "version": _CACHE_VERSION, **kwargs}, sort_keys=True,
+                     default=repr)
+    return hashlib.sha256(key.encode()).hexdigest()[:12]

@@ -6,6 +6,7 @@
 - :func:`preclean_nl_means`: the paper's gentle NL-means pre-cleaning of CellNet.
 - :func:`load_photos` and :func:`crop_regions`: random crops of the RGB photographs inside the scikit-image wheel,
   split so that no test crop shares a pixel with a training crop.
+- :func:`load_nuclei`: the real fluorescence image of nuclei (BBBC038, as stardist ships it), when it was fetched.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ import numpy as np
 
 from .._checks import as_float_image
 
-# RGB photographs stored inside the scikit-image wheel (the right half of the motorcycle stereo pair is left out:
-# it is nearly the left one and would leak across splits).
-PHOTOS = ("astronaut", "chelsea", "coffee", "motorcycle", "rocket")
+# Every RGB photograph stored inside the scikit-image 0.26 wheel (skimage/data/; the others are fetched by pooch, so
+# not offline). Left out: the right half of the motorcycle stereo pair (nearly the left one: it would leak across
+# splits), the gray photos (camera, coins, moon, ...: ImageNet's are colour) and drawings (logo, color chart).
+# Licences, from scikit-image's docstrings: hubble_deep_field NASA, public domain; retina CC0 (Haggstrom 2014);
+# immunohistochemistry (CMMI) "no known copyright restrictions".
+PHOTOS = ("astronaut", "chelsea", "coffee", "motorcycle", "rocket", "hubble_deep_field", "immunohistochemistry",
+          "retina")
 
 
 def synthesize_fluorescence(n_tiles: int, *, size: int = 128, rng=None) -> np.ndarray:
@@ -98,16 +103,55 @@ def load_photos(names=PHOTOS) -> list[np.ndarray]:
         if name not in PHOTOS:
             raise ValueError(f"unknown photo {name!r}; choose from {list(PHOTOS)}")
         image = data.stereo_motorcycle()[0] if name == "motorcycle" else getattr(data, name)()
-        photos.append(as_float_image(image).astype(np.float32))
+        image = as_float_image(image).astype(np.float32)
+        photos.append(_fundus_square(image) if name == "retina" else image)
     return photos
+
+
+def _fundus_square(retina: np.ndarray) -> np.ndarray:
+    """The 960-pixel square inside the retina photo's fundus disc (outside it the photo is black), at half size.
+
+    The disc's centre is (705, 705) and every pixel of this square lies on it (checked on scikit-image 0.26's
+    ``retina``); halved (2x2 means) so that the smooth fundus gives 9 blocks of 128 pixels, not 49 that would
+    outnumber the other photos' 122.
+    """
+    square = retina[225:1185, 225:1185]  # (960, 960, 3)
+    return square.reshape(480, 2, 480, 2, 3).mean(axis=(1, 3))
+
+
+def load_nuclei(*, cache_dir=None) -> np.ndarray:
+    """The real 512x512 fluorescence image of nuclei, float32 (H, W) on [0, 1]: :func:`stretch_to_unit` of the
+    fetched ``img2d.tif`` (2018 Data Science Bowl, BBBC038, CC0; as stardist 0.9.1 ships it).
+
+    Raises :class:`~n2s_core.data.fetch.NotFetchedError`, naming the command to run, when it was not fetched
+    (``python -m n2s_core fetch nuclei``). Nothing is downloaded here.
+    """
+    import tifffile
+
+    from .fetch import fetched
+
+    return stretch_to_unit(tifffile.imread(fetched("nuclei", cache_dir=cache_dir)))
+
+
+def stretch_to_unit(image, *, percentiles=(0.1, 99.9)) -> np.ndarray:
+    """Map an image's low and high percentiles to 0 and 1 and clip, float32: for 8-, 12- or 16-bit microscopy.
+
+    Examples
+    --------
+    >>> stretch_to_unit(np.arange(1001, dtype=np.uint16)).round(3)[[0, 1, 500, 999, 1000]].tolist()
+    [0.0, 0.0, 0.5, 1.0, 1.0]
+    """
+    image = np.asarray(image, dtype=np.float64)
+    low, high = np.percentile(image, percentiles)
+    return np.clip((image - low) / max(high - low, 1e-12), 0, 1).astype(np.float32)
 
 
 def cut_regions(images, *, size: int) -> np.ndarray:
     """Cut every image into a grid of disjoint blocks at least ``size`` on each side (``(H // size) x (W // size)``).
 
     Returns an int array (n_regions, 5) of ``(image index, top, left, height, width)``. Blocks rather than
-    full-height bands give more independent regions per photo (64 for the five bundled photos at 128, against 21
-    bands), so a region-level test split holds more than a couple of strips.
+    full-height bands give more independent regions per photo (64 for the first five bundled photos at 128,
+    against 21 bands), so a region-level test split holds more than a couple of strips.
 
     Examples
     --------

@@ -3,9 +3,10 @@
 Rows: the noisy input, NL-means and BM3D at their default parameters (as in the paper) and calibrated by the
 self-supervised loss (beyond the paper), then UNet and DnCNN each trained by Noise2Self (masked loss against the
 noisy image), Noise2Noise (against a second noisy copy) and Noise2Truth (against the clean image). Columns: Hanzi,
-CellNet and ImageNet (here: Hanzi regenerated, CellNet-like and ImageNet-like substitutes). This module holds the
-paper's numbers and the presets, and needs no torch; :mod:`.table2_runs` trains and scores, and
-:mod:`.table2_report` writes the files.
+CellNet and ImageNet (here: Hanzi regenerated, CellNet-like and ImageNet-like substitutes), and beside CellNet-like a
+column on real nuclei (BBBC038 via stardist) with the same synthetic sCMOS-like noise, when that image was fetched.
+This module holds the paper's numbers and the presets, and needs no torch; :mod:`.table2_runs` trains and scores,
+and :mod:`.table2_report` writes the files.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from dataclasses import dataclass, field, replace
 
 from .._checks import check_choice
 
-DATASETS = ("hanzi", "cellnet", "imagenet")
+DATASETS = ("hanzi", "cellnet", "imagenet", "nuclei")
+NEEDS_FETCH = {"nuclei": "nuclei"}  # data set -> the file `python -m n2s_core fetch NAME` stores; absent: skipped
+PAPER_COLUMN = {"nuclei": "cellnet"}  # the paper's column a data set stands beside (default: its own)
 NETS, MODES = ("unet", "dncnn"), ("n2s", "n2n", "n2t")
 # "nlm" uses the authors' NL-means rule (h = 0.8 sigma_est, patch 5, distance 6); "nlm-skimage" scikit-image's own
 # defaults (h = 0.1, patch 7, distance 11), beyond the paper; the calibrated rows are beyond the paper too.
@@ -33,6 +36,7 @@ PAPER_TABLE2 = {
     "cellnet": {"raw": 15.1, "nlm": 29.0, "bm3d": 31.4, "unet-n2s": (32.8, 0.2), "dncnn-n2s": (33.7, 0.2),
                 "unet-n2n": (34.4, 0.1), "dncnn-n2n": (34.4, 0.1), "unet-n2t": (34.5, 0.1), "dncnn-n2t": (34.4, 0.4)},
 }
+PAPER_TABLE2["nuclei"] = PAPER_TABLE2["cellnet"]  # other microscopy than CellNet's, the same kind of noise
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,10 @@ PRESETS = {
         "quick": Preset(data={"n_crops": 240}, crop=64, **_QUICK, n_test=48),
         "paper": Preset(data={"n_crops": 60_000}, epochs=1, batch_size=32),
     },
+    "nuclei": {  # one 512x512 image: its 64 blocks of 64 pixels, each once (38 train, 13 val, 13 test)
+        "quick": Preset(data={"size": 64}, **_QUICK),
+        "paper": Preset(data={"size": 64}, epochs=50, batch_size=64),  # CellNet's schedule; the data stays small
+    },
     "tiny": Preset(data={}, steps=4, batch_size=4, crop=16, unet={"features": (4, 8)},  # tests only
                    dncnn={"depth": 2, "features": 4}, n_test=3, n_calibration=1, approximate_calibration=True,
                    val_every=2),
@@ -84,7 +92,7 @@ PRESETS = {
 
 
 _TINY_DATA = {"hanzi": {"n_characters": 8}, "cellnet": {"n_tiles": 20, "size": 32},
-              "imagenet": {"n_crops": 20, "size": 32}}
+              "imagenet": {"n_crops": 20, "size": 32}, "nuclei": {"size": 32}}
 
 
 def get_preset(dataset: str, preset: str) -> Preset:

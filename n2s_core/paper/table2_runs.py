@@ -1,7 +1,7 @@
 """Running the dataset table: one (method, seed) pair at a time, resumable, then a summary over seeds.
 
-Scores are mean PSNR over the test split, plain and rescaled (every output given the clean image's mean and
-variance first, as the paper does); nets are averaged over seeds (the paper: five trained models).
+Scores are mean PSNR over the test split, plain and rescaled by both rules in use (:data:`RESCALED`); nets are
+averaged over seeds (the paper: five trained models).
 
 One run is one (method, seed) pair. Each writes ``<method>_seed<k>.json`` into a work folder when it finishes,
 and nets checkpoint while they train, so an interrupted reproduction skips finished runs and resumes the one it
@@ -28,7 +28,15 @@ from ..metrics import psnr
 from ..nets.inference import predict_single_pass
 from ..nets.models import build_model, count_parameters, seed_weights
 from ..nets.training import TrainConfig, pick_device, train
-from .table2 import CLASSICAL, METHODS, PAPER_TABLE2, Preset, get_preset
+from .table2 import CLASSICAL, METHODS, PAPER_COLUMN, PAPER_TABLE2, Preset, get_preset
+
+# The two rescaled PSNRs (n2s_core.metrics.rescale_to); which one made the paper's Table 2 is not known (no code for
+# it was released). "moments": the output given the clean tile's mean and standard deviation, as the paper's
+# supplement describes. "least squares": both centred, then the least-squares gain, as the authors' util.mse(
+# rescale=True) does (github.com/czbiohub-sf/noise2self, util.py); never below the moments score.
+RESCALED = {"psnr_rescaled": "moments", "psnr_rescaled_lstsq": "least-squares"}
+SCORES = ("psnr", *RESCALED)
+RECORD_VERSION = 2  # bump when a record's contents change (2: both rescaled PSNRs), so old work folders are not reused
 
 
 def run_method(method: str, data, preset: Preset, *, seed: int = 0, work_dir=None, device: str = "auto",
@@ -77,14 +85,27 @@ def test_groups(data, preset: Preset) -> np.ndarray:
 
 
 def _scores(clean: np.ndarray, outputs: np.ndarray) -> dict:
-    """Mean PSNR over test tiles, plain (outputs clipped to [0, 1]) and rescaled to each clean tile (the paper's).
+    """Mean PSNR over test tiles: plain (outputs clipped to [0, 1]) and rescaled onto each clean tile by both rules
+    of :data:`RESCALED` (the paper rescales its methods' outputs).
 
     The per-tile values are kept (4 decimals) so that the summary can give a spread over tiles and regions.
     """
-    plain = [psnr(c, np.clip(o, 0, 1)) for c, o in zip(clean, outputs, strict=True)]
-    rescaled = [psnr(c, o, rescale=True) for c, o in zip(clean, outputs, strict=True)]
-    return {"psnr": float(np.mean(plain)), "psnr_rescaled": float(np.mean(rescaled)), "n_test": len(clean),
-            "tile_psnr": np.round(plain, 4).tolist(), "tile_psnr_rescaled": np.round(rescaled, 4).tolist()}
+    pairs = list(zip(clean, outputs, strict=True))
+    tiles = {"psnr": [psnr(c, np.clip(o, 0, 1)) for c, o in pairs]}
+    tiles.update({key: [psnr(c, o, rescale=rule) for c, o in pairs] for key, rule in RESCALED.items()})
+    return {**{key: float(np.mean(values)) for key, values in tiles.items()}, "n_test": len(clean),
+            **{f"tile_{key}": np.round(values, 4).tolist() for key, values in tiles.items()}}
+
+
+def work_key(dataset: str, preset: str) -> str:
+    """A short hash of one table's data, settings and record format: finished runs are reused only under it."""
+    import hashlib
+
+    from ..data.datasets import dataset_key
+
+    settings = get_preset(dataset, preset)
+    what = {"data": dataset_key(dataset, **settings.data), "settings": asdict(settings), "record": RECORD_VERSION}
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=repr).encode()).hexdigest()[:12]
 
 
 SKIMAGE_NLM_RULE = "scikit-image's own defaults: h 0.1, patch 7, distance 11, fast"
@@ -220,6 +241,7 @@ def run_table2(dataset: str, *, preset: str = "quick", seeds: int = 3, work_dir=
                                   progress=progress))
     groups = test_groups(data, settings)
     return {"dataset": dataset, "preset": preset, "seeds": seeds, "description": data.description,
+            "paper_column": PAPER_COLUMN.get(dataset, dataset), "rescaled": RESCALED,
             "example_clean": test_tiles(data, settings)[0][0],  # the tile of each record's "example"
             "substitute": bool(data.substitute), "settings": asdict(settings), "missing": skipped,
             "test_groups": groups.tolist(), "n_test_groups": int(len(np.unique(groups))),
@@ -238,10 +260,11 @@ def summarize(records: list[dict], dataset: str, *, groups=None) -> list[dict]:
         paper = PAPER_TABLE2[dataset].get(method)  # rows beyond the paper: None
         paper_mean, paper_std = paper if isinstance(paper, tuple) else (paper, None)
         row = {"method": method, "n_seeds": len(mine), "paper": paper_mean, "paper_std": paper_std}
-        for key in ("psnr", "psnr_rescaled", "wall_seconds"):
-            values = np.array([r[key] for r in mine], dtype=float)
-            row[key], row[f"{key}_std"] = float(values.mean()), float(values.std())
-        for key in ("psnr", "psnr_rescaled"):
+        for key in (*SCORES, "wall_seconds"):
+            if all(key in r for r in mine):  # records from before RECORD_VERSION 2 lack the least-squares score
+                values = np.array([r[key] for r in mine], dtype=float)
+                row[key], row[f"{key}_std"] = float(values.mean()), float(values.std())
+        for key in SCORES:
             if groups is not None and all(f"tile_{key}" in r for r in mine):
                 row[f"{key}_tile_se"] = _group_se(np.mean([r[f"tile_{key}"] for r in mine], axis=0), groups)
         rows.append(row)

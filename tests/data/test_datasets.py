@@ -133,7 +133,7 @@ def test_tile_split_reuses_characters_but_character_split_does_not(glyph_source,
 def test_imagenet_like_test_crops_come_from_regions_no_training_crop_touches(imagenet):
     train, val, test = (set(imagenet.groups[imagenet.split == s]) for s in range(3))
     assert not (train & test) and not (train & val) and not (val & test)
-    assert len(test) == 12  # 60 crops: 12 test crops shared over the 13 test blocks of 64, one block each
+    assert len(test) == 12  # 60 crops: 12 test crops shared over the 26 test blocks of 131, one block each
     other_seed = ds.make_imagenet_like(n_crops=30, rng=1)  # the region split is fixed: test regions stay test
     assert not set(other_seed.groups[other_seed.split == 2]) & (train | val)
     regions = cut_regions(load_photos(), size=128)
@@ -273,3 +273,57 @@ def test_part_and_raw_psnr_errors(cellnet):
         raw_psnr(tiny)
 
 
+
+
+def _nuclei_fixture(size=256, seed=0):
+    """A uint16 stand-in for the fetched nuclei image: bright discs on a dim, uneven background."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:size, 0:size]
+    image = 8 + 4 * rng.random((size, size))
+    for cy, cx, r in rng.uniform((0, 0, 5), (size, size, 12), size=(40, 3)):
+        image[(yy - cy) ** 2 + (xx - cx) ** 2 < r * r] += rng.uniform(80, 220)
+    return np.minimum(image, 1000).astype(np.uint16)
+
+
+def test_nuclei_tiles_split_by_block_with_the_cellnet_noise():
+    image = _nuclei_fixture()
+    data = ds.make_nuclei(image=image, size=32, rng=0)  # 8 x 8 blocks of 32, each once
+    assert data.name == "nuclei" and data.substitute and "BBBC038" in data.description
+    assert "synthetic sCMOS-like noise" in data.description and "real" in data.description
+    assert data.clean.shape == (64, 32, 32) and data.clean.dtype == np.float32 and data.channel_axis is None
+    assert sorted(data.groups.tolist()) == list(range(64))  # every block once: no clean tile repeated
+    np.testing.assert_array_equal(np.bincount(data.split), split_counts(64, (0.6, 0.2, 0.2)))
+    train, val, test = (set(data.groups[data.split == s]) for s in range(3))
+    assert not (train & test) and not (train & val) and not (val & test)  # blocks are disjoint: no overlap
+    again = ds.make_nuclei(image=image, size=32, rng=0)
+    np.testing.assert_array_equal(again.noisy, data.noisy)
+    # the same sCMOS-like noise as CellNet-like: per-pixel gain, shot noise and heavy-tailed Cauchy outliers
+    residual = data.noisy - data.clean
+    assert 12 < raw_psnr(data, part=None) < 18 and np.mean(np.abs(residual) > 0.5) > 0.005
+    with pytest.raises(ValueError, match="gray image"):
+        ds.make_nuclei(image=np.zeros((64, 64, 3)), size=32)
+
+
+def test_nuclei_come_only_from_the_fetched_file(tmp_path, monkeypatch):
+    import dataclasses
+    import hashlib
+
+    import tifffile
+
+    from n2s_core.data import fetch
+
+    with pytest.raises(fetch.NotFetchedError, match=r"run `python -m n2s_core fetch nuclei`"):
+        ds.load_dataset("nuclei", size=32, cache_dir=tmp_path)
+    path = fetch.cache_folder(tmp_path) / "nuclei" / "img2d.tif"
+    path.parent.mkdir(parents=True)
+    tifffile.imwrite(path, _nuclei_fixture(128))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    monkeypatch.setitem(fetch.PAPER_FILES, "nuclei", dataclasses.replace(fetch.PAPER_FILES["nuclei"], sha256=digest))
+    data = ds.load_dataset("nuclei", size=32, cache_dir=tmp_path)
+    assert len(data) == 16 and len(list(tmp_path.glob("nuclei-*.npz"))) == 1
+    path.unlink()  # built before, but the file is gone: the error again, not the stale arrays
+    with pytest.raises(fetch.NotFetchedError):
+        ds.load_dataset("nuclei", size=32, cache_dir=tmp_path)
+    assert ds.dataset_key("nuclei", size=32) != ds.dataset_key("nuclei", size=32, rng=1)
+    monkeypatch.undo()  # another recorded source: another key, so arrays of the old file are never reused
+    assert ds.dataset_key("nuclei", size=32) not in {f.stem.split("-", 1)[1] for f in tmp_path.glob("nuclei-*")}

@@ -25,11 +25,39 @@ def test_synthetic_fluorescence_is_seeded_on_the_unit_interval_and_not_flat():
 
 def test_bundled_photos_are_rgb_floats_and_unknown_names_are_refused():
     photos = load_photos()
-    assert len(photos) == len(PHOTOS) == 5
+    assert len(photos) == len(PHOTOS) == 8
     assert all(p.ndim == 3 and p.shape[-1] == 3 and p.dtype == np.float32 and 0 <= p.min() <= p.max() <= 1
                for p in photos)
     with pytest.raises(ValueError, match=r"unknown photo 'lena'"):
         load_photos(["lena"])
+
+
+def test_every_photo_ships_in_the_wheel_and_no_block_is_blank():
+    """Offline: each photo is a file inside skimage/data (not one pooch would download); the retina keeps only its
+    fundus, so no 128-pixel block is the black surround."""
+    from pathlib import Path
+
+    import skimage
+
+    shipped = {f.stem for f in (Path(skimage.__file__).parent / "data").iterdir()}
+    files = {"motorcycle": "motorcycle_left", "immunohistochemistry": "ihc"}
+    assert all(files.get(name, name) in shipped for name in PHOTOS)
+    photos = load_photos()
+    assert photos[PHOTOS.index("retina")].shape == (480, 480, 3)
+    for image, top, left, height, width in cut_regions(photos, size=128):
+        block = photos[image][top:top + height, left:left + width]
+        assert block.mean() > 0.03 and block.std() > 0.01, (PHOTOS[image], top, left)
+
+
+def test_nuclei_image_is_stretched_to_the_unit_interval_and_needs_fetching(tmp_path):
+    from n2s_core.data.fetch import NotFetchedError
+    from n2s_core.data.substitutes import load_nuclei, stretch_to_unit
+
+    image = stretch_to_unit(np.arange(64 * 64, dtype=np.uint16).reshape(64, 64))
+    assert image.dtype == np.float32 and image.min() == 0 and image.max() == 1
+    assert image[32, 0] == pytest.approx(0.5, abs=0.01)
+    with pytest.raises(NotFetchedError, match=r"python -m n2s_core fetch nuclei"):
+        load_nuclei(cache_dir=tmp_path)
 
 
 def test_regions_are_disjoint_blocks_tiling_each_image():
@@ -43,7 +71,7 @@ def test_regions_are_disjoint_blocks_tiling_each_image():
         for _, top, left, height, width in regions[regions[:, 0] == index]:
             cover[top:top + height, left:left + width] += 1
         assert (cover == 1).all()
-    assert len(cut_regions(load_photos(), size=128)) == 64
+    assert len(cut_regions(load_photos(), size=128)) == 131  # 64 of the first five photos, 67 of the new three
     with pytest.raises(ValueError, match=r"smaller than size=128"):
         cut_regions([np.zeros((100, 400))], size=128)
 

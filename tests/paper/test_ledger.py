@@ -91,3 +91,18 @@ def test_the_single_image_run_gets_a_row_unless_it_was_quick(tmp_path):
     assert "(ours -0.19 from it: not explained yet" in row[5]
     assert "J-invariant prediction: 29.80" in row[4]
     assert "the single-image DnCNN" not in write_ledger(tmp_path).read_text()
+
+
+def test_table2_rows_give_both_rescaled_psnrs_and_name_the_nuclei_data(tmp_path):
+    summary = [{"method": "raw", "psnr": 15.0, "psnr_rescaled": 15.5, "psnr_rescaled_lstsq": 16.0, "n_seeds": 1},
+               {"method": "unet-n2s", "psnr": 28.0, "psnr_rescaled": 30.8, "psnr_rescaled_std": 0.1,
+                "psnr_rescaled_lstsq": 31.05, "n_seeds": 3}]
+    result = {"dataset": "nuclei", "seeds": 3, "n_test_groups": 13, "records": [{"n_test": 13}], "summary": summary}
+    (tmp_path / "table2_nuclei_quick.json").write_text(json.dumps(result))
+    rows = {row[0]: row for row in ledger_rows(tmp_path)}
+    net = rows["Table 2, real nuclei (BBBC038 via stardist) with synthetic sCMOS-like noise, beside CellNet: unet-n2s"]
+    assert net[1] == "32.8" and net[3] == "30.80 / 31.05"  # the paper's CellNet number beside both of ours
+    assert "moments" in net[4] and "least squares" in net[4] and "util.mse(rescale=True)" in net[4]
+    assert net[5].startswith("-2.00 (least squares -1.75): real nuclei, but 64 tiles of one 512x512 image")
+    raw = next(row for name, row in rows.items() if name.endswith(": raw"))
+    assert raw[3] == "15.00" and "plain PSNR" in raw[4]  # the raw row stays plain, as the paper's

@@ -56,6 +56,22 @@ def test_every_classical_record_scores_the_test_tiles(toy):
     assert np.asarray(nlm["example"]).shape == (24, 24)
 
 
+def test_every_record_holds_both_rescaled_psnrs(toy):
+    """Moments (the supplement's rule) and least squares (the authors' util.mse): per tile and in the mean."""
+    record = run_method("nlm", toy, TINY, progress=False)
+    clean = toy.part("test").clean
+    outputs = [toy.part("test").noisy[0]]  # the raw input's first tile stands in for an output
+    assert set(table2_runs.RESCALED) == {"psnr_rescaled", "psnr_rescaled_lstsq"}
+    for key, rule in table2_runs.RESCALED.items():
+        assert record[key] == pytest.approx(np.mean(record[f"tile_{key}"]), abs=1e-3)
+        assert len(record[f"tile_{key}"]) == 3
+        raw = run_method("raw", toy, TINY, progress=False)
+        assert raw[f"tile_{key}"][0] == pytest.approx(psnr(clean[0], outputs[0], rescale=rule), abs=1e-4)
+    assert all(lstsq >= moments - 1e-4 for lstsq, moments in zip(record["tile_psnr_rescaled_lstsq"],
+                                                                  record["tile_psnr_rescaled"], strict=True))
+    assert record["psnr_rescaled_lstsq"] > record["psnr_rescaled"]  # least squares never scores lower
+
+
 @pytest.mark.parametrize("method", [m for m in METHODS if m not in CLASSICAL])
 def test_every_net_trains_and_reports(toy, method):
     record = run_method(method, toy, TINY, seed=1, device="cpu", progress=False)
@@ -94,12 +110,28 @@ def test_an_interrupted_run_resumes_to_the_uninterrupted_result(toy, tmp_path, m
 
 
 def test_summary_averages_seeds_and_sits_beside_the_paper():
-    records = [{"method": "unet-n2s", "psnr": p, "psnr_rescaled": p + 1, "wall_seconds": 2.0} for p in (10.0, 12.0)]
+    records = [{"method": "unet-n2s", "psnr": p, "psnr_rescaled": p + 1, "psnr_rescaled_lstsq": p + 2,
+                "wall_seconds": 2.0} for p in (10.0, 12.0)]
     records.append({"method": "nlm-calibrated", "psnr": 9.0, "psnr_rescaled": 9.5, "wall_seconds": 1.0})
     unet, nlm = summarize(records, "hanzi")
     assert (unet["psnr"], unet["psnr_std"], unet["psnr_rescaled"], unet["n_seeds"]) == (11.0, 1.0, 12.0, 2)
+    assert (unet["psnr_rescaled_lstsq"], unet["psnr_rescaled_lstsq_std"]) == (13.0, 1.0)
+    assert "psnr_rescaled_lstsq" not in nlm  # a record from before both were kept: no number made up
+    assert summarize(records[:1], "nuclei")[0]["paper"] == 32.8  # the nuclei stand beside the paper's CellNet
     assert (unet["paper"], unet["paper_std"]) == (13.8, 0.3)
     assert nlm["paper"] is None and nlm["psnr_std"] == 0.0  # beyond the paper: no number to compare with
+
+
+def test_the_work_folder_key_changes_with_the_data_and_the_record_format(monkeypatch):
+    from n2s_core.data import datasets
+
+    key = table2_runs.work_key("imagenet", "quick")
+    assert key == table2_runs.work_key("imagenet", "quick") and key != table2_runs.work_key("cellnet", "quick")
+    monkeypatch.setattr(datasets, "_CACHE_VERSION", datasets._CACHE_VERSION + 1)  # a generator changed
+    assert table2_runs.work_key("imagenet", "quick") != key
+    monkeypatch.undo()
+    monkeypatch.setattr(table2_runs, "RECORD_VERSION", table2_runs.RECORD_VERSION + 1)  # records hold more
+    assert table2_runs.work_key("imagenet", "quick") != key
 
 
 def test_bad_methods_and_missing_bm3d_are_reported(toy, monkeypatch):
