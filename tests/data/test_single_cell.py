@@ -15,6 +15,7 @@ from n2s_core.data.single_cell import (
     expected_sqrt,
     filter_counts,
     load_counts,
+    read_count_csv,
     synthesize_counts,
 )
 
@@ -170,3 +171,28 @@ def test_load_refuses_unknown_suffixes_missing_files_and_mismatched_names(tmp_pa
     (tmp_path / "empty.csv").write_text("a,b\n")
     with pytest.raises(ValueError, match="empty"):
         load_counts(tmp_path / "empty.csv")
+
+
+def test_read_count_csv_rounds_float_noise_and_keeps_only_the_non_zeros(tmp_path):
+    path = tmp_path / "cells.csv"
+    path.write_text(",G1,G2,G3\nc1,0,3.00000000000001,0.0\n\nc2,0.999999999999999,0,12\n")
+    counts, genes, cells = read_count_csv(path)
+    assert sp.isspmatrix_csr(counts) and counts.dtype == np.int32 and counts.nnz == 3
+    assert counts.toarray().tolist() == [[0, 3, 0], [1, 0, 12]] and genes == ["G1", "G2", "G3"]
+    assert cells == ["c1", "c2"]  # the blank line is skipped
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("c1,0,2.5,1", r"line 2: 2.5 is not a count \(a non-negative integer within 1e-06\)"),
+    ("c1,0,-1,1", r"line 2: -1.0 is not a count"),
+    ("c1,0,1.00001,1", r"line 2: 1.00001 is not a count"),
+    ("c1,0,1", r"line 2: 2 values for 3 genes in the header"),
+])
+def test_read_count_csv_refuses_what_is_not_a_count(tmp_path, row, message):
+    path = tmp_path / "cells.csv"
+    path.write_text(f",G1,G2,G3\n{row}\n")
+    with pytest.raises(ValueError, match=message):
+        read_count_csv(path)
+    path.write_text(",G1,G2,G3\n")
+    with pytest.raises(ValueError, match="a header but no cells"):
+        read_count_csv(path)
