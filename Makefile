@@ -74,7 +74,7 @@ paper-camera: paper-data ## Figure 2, Table 1 and the single-image DnCNN on the 
 	$(PY) -m n2s_core reproduce ledger --out results
 
 SEEDS ?= 3
-table2: setup ## the paper's dataset table, quick preset (2 CPU cores, about 40 minutes for all three; resumable)
+table2: setup ## the paper's dataset table, quick preset (2 CPU cores, about 107 minutes for all four, nuclei when fetched; resumable)
 	$(PY) -m n2s_core reproduce table2 --dataset all --preset quick --seeds $(SEEDS) --out results
 	$(PY) -m n2s_core reproduce ledger --out results
 	$(PY) -c "from n2s_core.paper import committed; committed.bundle('results')"  # the copies notebooks read
