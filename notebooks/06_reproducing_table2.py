@@ -170,7 +170,7 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # What the tables say (computed below): every net is far above the raw input; more information in the target helps
-# (N2T over N2N over N2S), and where a step goes the other way the reversal lies within the spread over seeds.
+# (N2T over N2N over N2S), any reversal lying within the spread over seeds.
 # Against the paper's classical rows the best Noise2Self net leads on Hanzi and CellNet-like (where calibrated BM3D,
 # beyond the paper, draws level) but trails well behind on ImageNet-like.
 

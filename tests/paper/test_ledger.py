@@ -40,9 +40,11 @@ def test_every_paper_number_found_gets_a_row_with_its_definition_and_gap(tmp_pat
     radius = rows["Figure 2: donut median's best radius"]
     assert radius[1:4] == ["3", "3", "2"] and radius[5].startswith("-1: scikit-image 0.18")
     loss = rows["Table 1, nl_means: min loss"]
-    assert loss[1] == "0.0098" and loss[2] == str(AUTHORS_TABLE1["nl_means"]["loss"]) and loss[5] == "none"
+    assert loss[1] == "0.0098" and loss[2] == str(AUTHORS_TABLE1["nl_means"]["loss"])
+    assert loss[5].startswith("none, by chance: scikit-image 0.18")  # equal, but on another photograph
     best = rows["Table 1, donut_median: PSNR J-invariant"]
-    assert best[2] == "27.46" and best[5] == "none" and "at the loss's argmin" in best[4]  # within 0.15 dB
+    assert best[2] == "27.46" and best[5].startswith("none, by chance")  # within 0.15 dB, on another photograph
+    assert "at the loss's argmin" in best[4]
     default = rows["Table 1, wavelet: PSNR at default parameters"]
     assert default[5].startswith("-2.00:") and default[4] == "a rule"
     raw = rows["Table 2, Hanzi: raw"]
@@ -72,7 +74,8 @@ def test_the_paper_camera_gets_its_own_rows_and_its_own_reason(tmp_path):
     assert found["Figure 2 (paper's camera): donut median's best radius"][5] == "none"
     best = found["Table 1 (paper's camera), donut_median: PSNR J-invariant"]
     assert best[5].startswith("+0.50: same photograph and noise") and "scikit-image 0.18" not in best[5]
-    assert found["Table 1, donut_median: PSNR J-invariant"][5] == "none"  # today's camera keeps its own rows
+    # today's camera keeps its own rows, and an agreement there is named luck
+    assert found["Table 1, donut_median: PSNR J-invariant"][5].startswith("none, by chance")
 
 
 def test_the_single_image_run_gets_a_row_unless_it_was_quick(tmp_path):
