@@ -164,6 +164,18 @@ def denoised_genes(counts, genes, ranks) -> dict:
     return out
 
 
+def pick_markers(counts, names, markers=None) -> tuple[list[int], str]:
+    """The three genes of the scatter panels: ``markers`` by name, else the three most variable; and how chosen."""
+    if markers:
+        missing = [m for m in markers if m not in names]
+        if len(markers) != 3 or missing:
+            raise ValueError(f"markers must be three gene names of the data; {missing or markers} not usable")
+        index, how = [names.index(m) for m in markers], "named"
+    else:
+        index, how = np.argsort(normalize(counts).var(axis=0))[::-1][:3].tolist(), "the three most variable genes"
+    return index, how
+
+
 def _data(quick, counts_path, transpose, markers):
     """Counts, their expected values (synthetic only), the three genes to plot and a sentence about each."""
     if counts_path is None:
@@ -179,13 +191,7 @@ def _data(quick, counts_path, transpose, markers):
         counts, cells, genes = sc.filter_counts(counts)
         names = [names[g] for g in genes] if names is not None else [f"gene {g}" for g in genes]
         expected, info = None, {"synthetic": False, "path": str(counts_path), "true_rank": None}
-    if markers:
-        missing = [m for m in markers if m not in names]
-        if len(markers) != 3 or missing:
-            raise ValueError(f"markers must be three gene names of the data; {missing or markers} not usable")
-        index, how = [names.index(m) for m in markers], "named"
-    else:
-        index, how = np.argsort(normalize(counts).var(axis=0))[::-1][:3].tolist(), "the three most variable genes"
+    index, how = pick_markers(counts, names, markers)
     info.update(shape=list(counts.shape), markers=[names[i] for i in index], markers_chosen=how)
     return counts, expected, index, info
 

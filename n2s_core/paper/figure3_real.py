@@ -27,7 +27,7 @@ from .figure3 import (
     UNDER_RANK,
     argmin_over_seeds,
     denoised_genes,
-    normalize,
+    pick_markers,
     plot_figure3,
     spread_text,
 )
@@ -52,13 +52,7 @@ def load_real_counts(name: str, *, cache_dir=None, markers=None):
     raw, genes, _ = sc.read_count_csv(path)
     counts, cells, kept = sc.filter_counts(raw)
     names = [genes[g] for g in kept]
-    if markers:
-        missing = [m for m in markers if m not in names]
-        if len(markers) != 3 or missing:
-            raise ValueError(f"markers must be three gene names of the data; {missing or markers} not usable")
-        index, how = [names.index(m) for m in markers], "named"
-    else:
-        index, how = np.argsort(normalize(counts).var(axis=0))[::-1][:3].tolist(), "the three most variable genes"
+    index, how = pick_markers(counts, names, markers)
     source = PAPER_FILES[name]
     expressing = {g: float(np.mean(raw[:, genes.index(g)].toarray() > 0)) for g in CELL_MARKERS if g in genes}
     info = {"synthetic": False, "name": name, "what": source.what, "source": f"{source.requirement}: {source.member}",
