@@ -186,11 +186,11 @@ def _reproduce(args) -> int:
     if args.data and args.experiment != "figure5":
         raise ValueError("--data belongs to reproduce figure5 (hanzi, mnist) and figure3 (celltypist-sample)")
     if args.experiment == "single-image":
-        from .paper.single_image import reproduce_single_image
+        from .paper.single_image import reproduce_single_image, single_image_stem
 
         result = reproduce_single_image(args.out, quick=args.quick, camera=args.camera, depth=args.depth,
                                         precision=args.precision)
-        stem = camera_stem("single_image", args.camera)
+        stem = single_image_stem(args.camera, args.depth)
         print(f"wrote {stem}.png/.md/.json to {args.out} in {result['meta']['wall_seconds']} s: single pass "
               f"{result['psnr_single_pass']:.2f} dB, J-invariant {result['psnr_invariant']:.2f} dB")
         return 0
@@ -321,15 +321,26 @@ def _denoise(args) -> int:
                                            device=args.device,
                                            budget=args.budget if method == "auto" else None,
                                            methods=CANDIDATES if method == "auto" else (method,))
-        summary = (f"{report['chosen']} ({report['version']} output), chosen by the self-supervised loss among "
-                   f"{sum(e['status'] == 'scored' for e in report['ranking'])} candidates"
-                   + (f" ({report['tie']})" if report.get("tie") else "") if method == "auto"
+        summary = (_auto_summary(report) if method == "auto"
                    else f"{method}, self-supervised loss {report['ranking'][0]['loss']:.4g}")
     report = {"image": str(args.image), "output": str(args.out), "input": _input_record(source),
               "method": method, **report, "total_seconds": round(time.perf_counter() - clock, 2)}
     write_outputs({args.out: image_writer(denoised, source), report_path: json_writer(report)})
     print(f"wrote {args.out} and {report_path} in {report['total_seconds']} s: {summary}")
     return 0
+
+
+def _auto_summary(report: dict) -> str:
+    """One line on what `denoise --method auto` wrote: one candidate, or a weighted sum of them, and why."""
+    scored = sum(e["status"] == "scored" for e in report["ranking"])
+    combination = report.get("combination")
+    if report["chosen"] == "combination":
+        weights = ", ".join(f"{weight:.2f} x {name}" for name, weight in combination["weights"].items())
+        return (f"a weighted sum of the {scored} candidates' {report['version']} outputs ({weights}), fitted by the "
+                f"self-supervised loss: {combination['why']}")
+    return (f"{report['chosen']} ({report['version']} output), chosen by the self-supervised loss among {scored} "
+            "candidates" + (f" ({report['tie']})" if report.get("tie") else "")
+            + (f"; no weighted sum of them: {combination['why']}" if combination else ""))
 
 
 def _warn_if_streaky(image, channel_axis) -> None:

@@ -74,7 +74,7 @@ import scipy.sparse as sp
 
 import n2s_core as n2s
 from n2s_core.data import single_cell as sc
-from n2s_core.paper import figure3
+from n2s_core.paper import committed, figure3
 from n2s_core.teach import exercises, widgets
 
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
@@ -366,6 +366,10 @@ assert mine["data"]["synthetic"] is False and mine["data"]["markers_chosen"] == 
 # - The ground-truth curve is the error against $E[\text{normalised } X_2]$, computed exactly from the synthetic
 #   means, with each test cell's library scale taken as observed.
 # - Splits: `N_SEEDS` molecule-and-cell splits seeded `0 .. N_SEEDS - 1`; ranks `1 .. MAX_RANK`.
+# - **Real counts.** `python -m n2s_core fetch celltypist-sample`, then `python -m n2s_core reproduce figure3 --data
+#   celltypist-sample`, runs the same method on real UMI counts (CellTypist's sample matrix: human immune cells, not
+#   Paul et al.'s mouse progenitors, and with no ground truth). The second cell below prints its committed result,
+#   shipped in the package, beside the synthetic counts of known rank.
 
 # %% slideshow={"slide_type": "skip"}
 _, s_fast, _ = figure3.randomized_svd(y1[train], k)
@@ -374,3 +378,14 @@ print(f"paper: argmin {figure3.PAPER_FIGURE3_BEST_RANK}, loss axis {figure3.PAPE
       f"{figure3.PAPER_RANKS_SHOWN}; ours (SYNTHETIC, one split): argmin {draw['best_rank']}, loss "
       f"{min(draw['self_supervised']):.4f}-{max(draw['self_supervised']):.4f} over ranks 1-{MAX_RANK}")
 assert np.allclose(s_fast, s[:k], rtol=1e-2)
+
+# %% slideshow={"slide_type": "skip"}
+real = committed.load_json("figure3_celltypist-sample.json")
+synthetic = real["synthetic_beside"]
+print(f"REAL counts: {real['data']['what']}")
+print(f"after the paper's filter: {real['data']['shape'][0]:,} cells x {real['data']['shape'][1]:,} genes; "
+      f"self-supervised rank {real['draw']['best_rank']} on split 0, {real['seeds']['range'][0]}-"
+      f"{real['seeds']['range'][1]} over {len(real['seeds']['seeds'])} splits")
+print(f"SYNTHETIC counts beside it ({synthetic['shape'][0]:,} x {synthetic['shape'][1]:,}, true rank "
+      f"{synthetic['true_rank']}): rank {min(synthetic['best_rank'])}-{max(synthetic['best_rank'])} over the same "
+      f"splits; paper (Paul et al. 2015, one split): {real['paper_best_rank']}")

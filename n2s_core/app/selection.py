@@ -31,13 +31,16 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .._checks import as_float_image
-from ..classical.calibration import expand_grid
+from ..classical.calibration import estimate_noise_variance, expand_grid
 from ..classical.denoisers import METHODS, bm3d_available
+from ..combination import combine as combine_outputs
+from ..combination import fit_combination
 from ..invariance import denoise_invariant, ground_truth_loss, self_supervised_loss
 from ..metrics import psnr
 
 CLASSICAL = ("wavelet", "tv", "nl_means", "bm3d")  # cheapest first
 NET = "n2s"  # the Noise2Self net's name among the candidates
+COMBINED = "combination"  # the name of a weighted sum of the candidates, when it is chosen
 CANDIDATES = (*CLASSICAL, NET)
 STRIDE = 4  # the 4x4 grid of subsets J that every candidate is scored on
 MIN_NET_SECONDS = 20.0  # a net trained for less than this is not worth its time at these sizes
@@ -62,7 +65,8 @@ class Candidate:
 
 def select_denoiser(noisy, *, channel_axis: int | None = None, budget: float | None = DEFAULT_BUDGET,
                     methods=CANDIDATES, output: str = "plain", grids: dict | None = None, seed: int = 0,
-                    device: str = "auto", clean=None, progress: bool = True) -> tuple[np.ndarray, dict]:
+                    device: str = "auto", combine: bool = True, clean=None,
+                    progress: bool = True) -> tuple[np.ndarray, dict]:
     """Score every candidate by the self-supervised loss within ``budget`` seconds; return the best's output.
 
     Parameters
@@ -77,6 +81,9 @@ def select_denoiser(noisy, *, channel_axis: int | None = None, budget: float | N
         ``{method: {parameter: values}}`` replaces a classical method's calibration grid.
     output : {"plain", "invariant"}
         Which version of the winner to return (see the module's docstring).
+    combine : bool
+        Also fit a weighted sum of the candidates' J-invariant versions by the loss (:mod:`n2s_core.combination`),
+        and return it (the same weights on the ``output`` versions) when its cross-fitted loss is lower.
     clean : ndarray, optional
         Teaching and benchmarks only: also records each candidate's PSNR, plain and J-invariant. Never used to choose.
 
@@ -126,16 +133,59 @@ def select_denoiser(noisy, *, channel_axis: int | None = None, budget: float | N
                 tie = (f"{NET}'s loss is {gap:.2e} below {rival.name}'s, within {TIE_SE:g} standard errors "
                        f"({se:.2e}): a tie, which goes to the classical candidate when the plain version is written")
                 best = rival
-    plain, invariant = outputs[best.name]
-    denoised = (plain() if callable(plain) else plain) if output == "plain" else invariant
-    report = {"chosen": best.name, "version": output, "budget_seconds": budget, "stride": STRIDE,
+    combination = _combination(noisy, outputs, [e.name for e in scored], channel_axis, clean=clean) if (
+        combine and len(scored) > 1) else None
+    if combination is not None and combination["chosen"]:
+        weights = combination["weights"]
+        made = {name: outputs[name][1] if output == "invariant" else _made(outputs[name][0]) for name in weights}
+        denoised, chosen = combine_outputs(made, weights), COMBINED
+    else:
+        plain, invariant = outputs[best.name]
+        denoised, chosen = _made(plain) if output == "plain" else invariant, best.name
+    report = {"chosen": chosen, "version": output, "budget_seconds": budget, "stride": STRIDE,
               "rule": "lowest exact self-supervised loss of the J-invariant version (4x4 grid, every pixel); "
                       f"output: the {output} version; a tie within {TIE_SE:g} standard errors goes to a classical "
-                      "candidate when the plain version is written",
-              "tie": tie,
+                      "candidate when the plain version is written; a weighted sum of the candidates' J-invariant "
+                      f"versions, weights fitted by the loss, replaces the best one when its cross-fitted loss is "
+                      f"lower by more than {TIE_SE:g} standard errors (written: the same weights on the {output} "
+                      "versions)",
+              "tie": tie, "combination": combination,
               "ranking": [asdict(e) for e in scored + [e for e in entries if e.status != "scored"]],
               "wall_seconds": round(time.perf_counter() - clock, 2)}
     return np.clip(denoised, 0.0, 1.0), report
+
+
+def _made(plain):
+    """A plain output, computed now if it was put off (classical candidates run it for the winner only)."""
+    return plain() if callable(plain) else plain
+
+
+def _combination(noisy, outputs, names, channel_axis, *, clean) -> dict:
+    """Fit the weights of the candidates' J-invariant versions by the loss, cross-fitted; chosen when the held-out
+    loss beats the best candidate's by :data:`TIE_SE` standard errors. Given ``clean``: every version's PSNR."""
+    invariant = {name: outputs[name][1] for name in names}
+    fitted = fit_combination(noisy, invariant, stride=STRIDE, channel_axis=channel_axis)
+    chosen = fitted.gain > TIE_SE * fitted.held_out_se
+    report = {"chosen": bool(chosen), "weights": fitted.weights, "held_out_loss": fitted.held_out_loss,
+              "fitted_loss": fitted.fitted_loss, "candidate_losses": fitted.candidate_losses,
+              "best_candidate": fitted.best_candidate, "gain": fitted.gain, "gain_se": fitted.held_out_se,
+              "folds": fitted.folds, "fold_weights": fitted.fold_weights,
+              "why": (f"its cross-fitted loss is {fitted.gain:.2e} below {fitted.best_candidate}'s, more than "
+                      f"{TIE_SE:g} standard errors ({fitted.held_out_se:.2e})" if chosen else
+                      f"its cross-fitted loss is {fitted.gain:.2e} below {fitted.best_candidate}'s, not more than "
+                      f"{TIE_SE:g} standard errors ({fitted.held_out_se:.2e}): the best single candidate is kept")}
+    if clean is not None:  # teaching and benchmarks: how each way of writing it scores against the clean image
+        plain = {name: _made(outputs[name][0]) for name in names}
+        variance = estimate_noise_variance(noisy, channel_axis=channel_axis)
+        mixed = fit_combination(noisy, invariant, noise_variance=variance, stride=STRIDE, channel_axis=channel_axis)
+        score = lambda image: psnr(clean, np.clip(image, 0.0, 1.0))  # noqa: E731
+        report["with_noisy"] = {"weights": mixed.weights, "held_out_loss": mixed.held_out_loss,
+                                "noise_variance": variance}
+        report["psnr"] = {"invariant": score(combine_outputs(invariant, fitted.weights)),
+                          "plain": score(combine_outputs(plain, fitted.weights)),
+                          "invariant_with_noisy": score(combine_outputs(invariant, mixed.weights, noisy)),
+                          "plain_with_noisy": score(combine_outputs(plain, mixed.weights, noisy))}
+    return report
 
 
 def _loss_gap(noisy, first, second) -> tuple[float, float]:

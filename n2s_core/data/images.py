@@ -16,8 +16,8 @@ from .._checks import check_choice
 from ..noise import add_noise
 
 # Images stored inside the scikit-image wheel (skimage/data/*.png); the others in skimage.data need a download.
-BUNDLED = ("astronaut", "brick", "camera", "cell", "chelsea", "coffee", "coins", "grass", "gravel", "moon", "page",
-           "text")
+BUNDLED = ("astronaut", "brick", "camera", "cell", "chelsea", "clock", "coffee", "coins", "grass", "gravel", "moon",
+           "page", "text")
 
 
 def load_image(name: str, *, gray: bool | None = None, size: int | None = None) -> np.ndarray:

@@ -95,10 +95,17 @@ def single_shot(noisy, clean=None, *, depth: int = 8, steps: int = 500, lr: floa
     return result
 
 
+def single_image_stem(camera: str, depth: int) -> str:
+    """The name the run's files share: ``single_image`` (today's camera, 8 layers), ``single_image_depth17`` for
+    the paper's depth, each with ``_paper_camera`` on the paper's photograph."""
+    return report.camera_stem("single_image" if depth == AUTHORS["depth"] else f"single_image_depth{depth}", camera)
+
+
 def reproduce_single_image(out_dir, *, quick: bool = False, camera: str = "today", depth: int = 8,
                            precision: str = "float32", steps: int | None = None) -> dict:
-    """The single-image experiment; writes ``single_image.{json,md,png}`` (``single_image_paper_camera.*`` on the
-    paper's photograph) into ``out_dir``. Both cameras take the authors' noise, unquantised, as their notebook did.
+    """The single-image experiment; writes its JSON, Markdown and PNG into ``out_dir``, named by
+    :func:`single_image_stem` (``single_image_depth17_paper_camera.*`` for 17 layers on the paper's photograph).
+    Both cameras take the authors' noise, unquantised, as their notebook did.
     """
     started = time.perf_counter()
     clean = paper_camera() if camera == "paper" else load_image("camera")
@@ -107,7 +114,7 @@ def reproduce_single_image(out_dir, *, quick: bool = False, camera: str = "today
         clean, noisy = crop_center(clean, QUICK["size"]), crop_center(noisy, QUICK["size"])
     steps = steps or (QUICK["steps"] if quick else 500)
     run = single_shot(noisy, clean, depth=depth, steps=steps, precision=precision)
-    stem = report.camera_stem("single_image", camera)
+    stem = single_image_stem(camera, depth)
     result = {key: value for key, value in run.items() if key not in ("single_pass", "invariant")}
     result.update(paper=PAPER, authors=AUTHORS)
     flags = report.camera_flag(camera) + (f" --depth {depth}" if depth != 8 else "") + (

@@ -127,3 +127,32 @@ def test_the_loss_gap_and_its_standard_error():
     rng = np.random.default_rng(1)
     gap, se = selection._loss_gap(noisy, rng.normal(0, 0.1, noisy.shape), rng.normal(0, 0.1, noisy.shape))
     assert abs(gap) < 3 * se and se == pytest.approx(2 * 0.1**2 / 100, rel=0.1)  # std of e2^2 - e1^2 is 2 sigma^2
+
+
+MISCALIBRATED = {"tv": {"weight": [0.3]}, "wavelet": {"sigma": [0.03]}}  # one smooths too much, one too little
+
+
+def test_candidates_that_err_differently_are_combined_when_held_out_pixels_say_so(camera):
+    """TV smoothing too much and a wavelet too little: the weighted sum of their J-invariant versions beats both on
+    pixels its weights were not fitted to, so it is written; the clean image agrees."""
+    clean, noisy = camera
+    denoised, report = select_denoiser(noisy, methods=tuple(MISCALIBRATED), grids=MISCALIBRATED, budget=None,
+                                       output="invariant", clean=clean, progress=False)
+    combination = report["combination"]
+    assert report["chosen"] == selection.COMBINED and combination["chosen"] is True
+    assert combination["gain"] > selection.TIE_SE * combination["gain_se"]
+    assert combination["held_out_loss"] < min(combination["candidate_losses"].values())
+    best_invariant = max(e["psnr_invariant"] for e in report["ranking"])
+    assert n2s.psnr(clean, denoised) == pytest.approx(combination["psnr"]["invariant"])
+    assert combination["psnr"]["invariant"] > best_invariant + 0.1
+    invariant = {e["name"]: n2s.denoise_invariant(noisy, n2s.get_method(e["name"]).function,
+                                                  denoiser_kwargs=e["parameters"]) for e in report["ranking"]}
+    expected = sum(combination["weights"][name] * invariant[name] for name in invariant)
+    np.testing.assert_allclose(denoised, np.clip(expected, 0, 1), atol=1e-6)
+
+
+def test_combine_false_keeps_the_best_single_candidate(camera):
+    _, noisy = camera
+    _, report = select_denoiser(noisy, methods=tuple(MISCALIBRATED), grids=MISCALIBRATED, budget=None,
+                                combine=False, progress=False)
+    assert report["combination"] is None and report["chosen"] == report["ranking"][0]["name"]

@@ -109,3 +109,19 @@ def test_table2_rows_give_both_rescaled_psnrs_and_name_the_nuclei_data(tmp_path)
     assert net[5].startswith("-2.00 (least squares -1.75): real nuclei, but 64 tiles of one 512x512 image")
     raw = next(row for name, row in rows.items() if name.endswith(": raw"))
     assert raw[3] == "15.00" and "plain PSNR" in raw[4]  # the raw row stays plain, as the paper's
+
+
+def test_the_paper_depth_single_image_run_gets_its_own_row_beside_the_authors_depth(tmp_path):
+    _write(tmp_path, table1=False, table2=False)
+    run = {"depth": 8, "parameters": 223169, "steps": 500, "lr": 0.01, "precision": "float32", "best_step": 490,
+           "psnr_single_pass": 29.5, "psnr_invariant": 29.2, "paper": {"psnr": 31.2, "depth": 17},
+           "authors": {"psnr": 30.29, "depth": 8}, "meta": {"quick": False}}
+    (tmp_path / "single_image_paper_camera.json").write_text(json.dumps(run))
+    deep = dict(run, depth=17, parameters=556097, psnr_single_pass=30.0)
+    (tmp_path / "single_image_depth17_paper_camera.json").write_text(json.dumps(deep))
+    rows = {row[0]: row for row in ledger_rows(tmp_path) if row[0].startswith("Single image")}
+    assert sorted(rows) == ["Single image (§5) (paper's camera): DnCNN of 17 layers, single pass",
+                            "Single image (§5) (paper's camera): DnCNN, single pass"]
+    row = rows["Single image (§5) (paper's camera): DnCNN of 17 layers, single pass"]
+    assert row[2] == "-" and row[3] == "30.00"  # the authors' notebook never ran 17 layers
+    assert row[5].startswith("-1.20: the paper's 17 layers, but the paper gives no training loop")

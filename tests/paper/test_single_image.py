@@ -10,7 +10,7 @@ import pytest
 
 from n2s_core.data.images import authors_noise
 from n2s_core.nets.masking import Masker
-from n2s_core.paper.single_image import HELD_OUT, single_shot
+from n2s_core.paper.single_image import HELD_OUT, single_image_stem, single_shot
 
 
 @pytest.fixture
@@ -65,3 +65,9 @@ def test_reproduce_single_image_quick_writes_its_files(tmp_path, capsys):
     assert "30.29 (8 layers)" in (tmp_path / "single_image.md").read_text()
     assert "single pass" in capsys.readouterr().out
     assert main(["reproduce", "figure2", "--depth", "17", "--out", str(tmp_path)]) == 2
+
+
+def test_each_depth_and_camera_writes_files_of_its_own():
+    assert single_image_stem("today", 8) == "single_image"
+    assert single_image_stem("paper", 8) == "single_image_paper_camera"
+    assert single_image_stem("paper", 17) == "single_image_depth17_paper_camera"  # never over the 8-layer run

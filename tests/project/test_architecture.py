@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "n2s_core"
 
 # the top-level modules
-METHOD = {"noise", "partitions", "interpolation", "invariance", "metrics", "diagnostics", "_checks", "hardware"}
+METHOD = {"noise", "partitions", "interpolation", "invariance", "combination", "metrics", "diagnostics", "_checks",
+          "hardware"}
 FOLDERS = {"classical", "data", "teach", "nets", "paper", "app"}
 # Which layers each layer may import from, besides itself. "facade" is n2s_core/__init__.py.
 ALLOWED = {
