@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import json
 import sys
 import time
@@ -95,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     den = commands.add_parser("denoise", help="denoise your own image: the best of the classical denoisers and a "
                               "Noise2Self net by the self-supervised loss, or one forced by --method")
     den.add_argument("image", type=Path, help="PNG, JPEG or TIFF (8/16-bit, int16, float); 2-D gray or RGB "
-                     "(alpha dropped)")
+                     "(alpha dropped), or a TIFF stack of gray planes (planes, Y, X): one choice for all planes")
     den.add_argument("--out", type=Path, required=True,
                      help="denoised image; format from its extension, dtype and range from the input")
     den.add_argument("--method", default="auto", choices=("auto", *CANDIDATES),
@@ -302,6 +303,11 @@ def _denoise(args) -> int:
         raise ValueError(f"--budget must be a positive number of seconds, got {args.budget:g}")
     span = 0 if args.structured is None else (2 if args.mask_span is None else args.mask_span)
     check_image_suffix("--out", args.out)
+    from .app.stacks import open_stack
+
+    stack = open_stack(args.image)
+    if stack is not None:
+        return _denoise_stack(args, stack, method, span, report_path, clock)
     source = read_image(args.image)
     check_outputs({"image": args.image}, {"--out": args.out, "--report": report_path}, dtype=source.dtype)
     _say(source.note)
@@ -328,6 +334,58 @@ def _denoise(args) -> int:
     write_outputs({args.out: image_writer(denoised, source), report_path: json_writer(report)})
     print(f"wrote {args.out} and {report_path} in {report['total_seconds']} s: {summary}")
     return 0
+
+
+def _denoise_stack(args, stack, method: str, span: int, report_path: Path, clock: float) -> int:
+    """`denoise` on a TIFF stack: one choice (or one net) for every plane, the planes written one by one."""
+    import numpy as np
+
+    from .app.stacks import STACK_SUFFIXES, denoise_stack, sample_indices, training_indices
+
+    if args.out.suffix.lower() not in STACK_SUFFIXES:
+        raise ValueError(f"--out {args.out}: {args.image} is a stack of {stack.shape[0]} planes, which only TIFF "
+                         "holds; give a .tif path")
+    check_outputs({"image": args.image}, {"--out": args.out, "--report": report_path}, dtype=stack.dtype)
+    _say(stack.note)
+    planes, height, width = stack.shape
+    trained_on = training_indices(stack) if method in ("auto", "n2s") else []
+    train = np.stack([stack.plane(i) for i in trained_on]) if trained_on else None
+    if method == "n2s":
+        from .nets.single_image import fit_image
+
+        fitted = fit_image(train, planes=True, model=args.model, steps=args.steps, lr=args.lr, seed=args.seed,
+                           device=args.device, mask_span=span, mask_direction=args.structured or "horizontal")
+        report = {**fitted.report, "settings": {**fitted.settings, "invariant": bool(args.invariant)}}
+        apply = functools.partial(_predict_plane, fitted, invariant=args.invariant)
+        summary = f"the net trained on {len(trained_on)} planes, final loss {report['final_loss']:.4g}"
+    else:
+        from .app.selection import CANDIDATES, choose
+
+        sampled = sample_indices(planes)
+        sample = np.stack([stack.plane(i) for i in sampled])
+        _warn_if_streaky(sample[0], None)
+        choice, report, _ = choose(sample, output=args.output, seed=args.seed, device=args.device,
+                                   budget=args.budget if method == "auto" else None,
+                                   methods=CANDIDATES if method == "auto" else (method,), train_planes=train)
+        report["sample_planes"] = sampled
+        apply = choice.apply
+        summary = (_auto_summary(report) if method == "auto"
+                   else f"{method}, self-supervised loss {report['ranking'][0]['loss']:.4g}")
+    del train  # a net keeps its own copy; the planes below are read one at a time
+    timing = denoise_stack(stack, args.out, apply=apply)
+    report = {"image": str(args.image), "output": str(args.out),
+              "input": {"dtype": str(stack.dtype), "rescaled": stack.rescaled, "value_at_0": stack.low,
+                        "value_at_1": stack.high, "stack": [planes, height, width]},
+              "method": method, **report, "train_planes": trained_on, **timing,
+              "total_seconds": round(time.perf_counter() - clock, 2)}
+    write_outputs({report_path: json_writer(report)})
+    print(f"wrote {args.out} ({planes} planes) and {report_path} in {report['total_seconds']} s: {summary}, one "
+          "choice for every plane")
+    return 0
+
+
+def _predict_plane(fitted, plane, *, invariant: bool):
+    return fitted.predict(image=plane, invariant=invariant)
 
 
 def _auto_summary(report: dict) -> str:

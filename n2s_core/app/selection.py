@@ -63,6 +63,27 @@ class Candidate:
     psnr_invariant: float | None = None
 
 
+@dataclass
+class Choice:
+    """What the selection chose, ready for any plane like the ones it was chosen on (a stack's other planes).
+
+    ``appliers`` maps each candidate that takes part to ``plane -> its output`` in the chosen ``version``; a
+    combination sums them with ``weights``.
+    """
+
+    name: str
+    version: str
+    appliers: dict
+    weights: dict | None = None
+
+    def apply(self, plane) -> np.ndarray:
+        """The chosen denoiser's output on ``plane``, clipped to [0, 1]."""
+        if self.weights is None:
+            return np.clip(self.appliers[self.name](plane), 0.0, 1.0)
+        made = {name: self.appliers[name](plane) for name in self.weights}
+        return np.clip(combine_outputs(made, self.weights), 0.0, 1.0)
+
+
 def select_denoiser(noisy, *, channel_axis: int | None = None, budget: float | None = DEFAULT_BUDGET,
                     methods=CANDIDATES, output: str = "plain", grids: dict | None = None, seed: int = 0,
                     device: str = "auto", combine: bool = True, clean=None,
@@ -93,8 +114,27 @@ def select_denoiser(noisy, *, channel_axis: int | None = None, budget: float | N
         The report ranks every candidate by loss (``ranking``, skipped ones last), names the ``chosen`` one and the
         ``version`` returned ("plain" or "invariant").
     """
-    clock = time.perf_counter()
     noisy = as_float_image(noisy, name="noisy")
+    clean = None if clean is None else as_float_image(clean, name="clean")[None]
+    choice, report, outputs = choose(noisy[None], channel_axis=channel_axis, budget=budget, methods=methods,
+                                     output=output, grids=grids, seed=seed, device=device, combine=combine,
+                                     clean=clean, progress=progress)
+    index = 1 if output == "invariant" else 0
+    made = {name: _made(outputs[name][index]) for name in (choice.weights or [choice.name])}
+    denoised = made[choice.name] if choice.weights is None else combine_outputs(made, choice.weights)
+    return np.clip(denoised[0], 0.0, 1.0), report
+
+
+def choose(sample, *, channel_axis: int | None = None, budget: float | None = DEFAULT_BUDGET, methods=CANDIDATES,
+           output: str = "plain", grids: dict | None = None, seed: int = 0, device: str = "auto",
+           combine: bool = True, clean=None, progress: bool = True, train_planes=None) -> tuple[Choice, dict, dict]:
+    """:func:`select_denoiser` on a sample of planes (S, H, W), or one image as ``image[None]``.
+
+    The loss of every candidate is its mean over the sample; the net trains on ``train_planes`` (a gray stack
+    (N, H, W); default: the sample). Returns the :class:`Choice`, the report, and every scored candidate's outputs
+    on the sample as ``{name: (plain, invariant)}`` (a plain output may be a function that makes it).
+    """
+    clock = time.perf_counter()
     if output not in OUTPUTS:
         raise ValueError(f"output must be 'plain' or 'invariant', got {output!r}")
     unknown = [m for m in methods if m not in CANDIDATES]
@@ -102,24 +142,28 @@ def select_denoiser(noisy, *, channel_axis: int | None = None, budget: float | N
         raise ValueError(f"unknown candidate(s) {unknown}; choose among {', '.join(CANDIDATES)}")
     if budget is not None and not budget > 0:
         raise ValueError(f"budget must be a positive number of seconds (or None: no limit), got {budget!r}")
+    if channel_axis is not None and len(sample) > 1:
+        raise ValueError("a sample of several planes must be gray (channel_axis=None)")
+    axis = None if channel_axis is None else channel_axis % (sample.ndim - 1)  # within one plane
     limit = float("inf") if budget is None else float(budget)
-    entries, outputs = [], {}
+    entries, outputs, appliers = [], {}, {}
     for name in [m for m in CLASSICAL if m in methods]:
         left = limit - (time.perf_counter() - clock)
         if name == "bm3d" and not bm3d_available():
             entries.append(Candidate(name, "skipped", note="the optional bm3d package is not installed"))
             continue
-        entry, made = _classical(name, noisy, channel_axis, left, clean=clean, progress=progress,
-                                 grid=(grids or {}).get(name))
+        entry, made, apply = _classical(name, sample, axis, left, clean=clean, progress=progress,
+                                        grid=(grids or {}).get(name), output=output)
         entries.append(entry)
         if made is not None:
-            outputs[name] = made
+            outputs[name], appliers[name] = made, apply
     if NET in methods:
         left = limit - (time.perf_counter() - clock)
-        entry, made = _net(noisy, channel_axis, left, seed=seed, device=device, clean=clean, progress=progress)
+        entry, made, apply = _net(sample, axis, left, seed=seed, device=device, clean=clean, progress=progress,
+                                  train_planes=train_planes, output=output)
         entries.append(entry)
         if made is not None:
-            outputs[NET] = made
+            outputs[NET], appliers[NET] = made, apply
     scored = sorted((e for e in entries if e.status == "scored"), key=lambda e: e.loss)
     if not scored:
         reasons = "; ".join(f"{e.name}: {e.note}" for e in entries)
@@ -128,21 +172,19 @@ def select_denoiser(noisy, *, channel_axis: int | None = None, budget: float | N
     if output == "plain" and best.name == NET:
         rival = next((e for e in scored[1:] if e.name != NET), None)
         if rival is not None:
-            gap, se = _loss_gap(noisy, outputs[best.name][1], outputs[rival.name][1])
+            gap, se = _loss_gap(sample, outputs[best.name][1], outputs[rival.name][1])
             if gap < TIE_SE * se:
                 tie = (f"{NET}'s loss is {gap:.2e} below {rival.name}'s, within {TIE_SE:g} standard errors "
                        f"({se:.2e}): a tie, which goes to the classical candidate when the plain version is written")
                 best = rival
-    combination = _combination(noisy, outputs, [e.name for e in scored], channel_axis, clean=clean) if (
+    combination = _combination(sample, outputs, [e.name for e in scored], axis, clean=clean) if (
         combine and len(scored) > 1) else None
     if combination is not None and combination["chosen"]:
-        weights = combination["weights"]
-        made = {name: outputs[name][1] if output == "invariant" else _made(outputs[name][0]) for name in weights}
-        denoised, chosen = combine_outputs(made, weights), COMBINED
+        choice = Choice(COMBINED, output, {name: appliers[name] for name in combination["weights"]},
+                        combination["weights"])
     else:
-        plain, invariant = outputs[best.name]
-        denoised, chosen = _made(plain) if output == "plain" else invariant, best.name
-    report = {"chosen": chosen, "version": output, "budget_seconds": budget, "stride": STRIDE,
+        choice = Choice(best.name, output, {best.name: appliers[best.name]})
+    report = {"chosen": choice.name, "version": output, "budget_seconds": budget, "stride": STRIDE,
               "rule": "lowest exact self-supervised loss of the J-invariant version (4x4 grid, every pixel); "
                       f"output: the {output} version; a tie within {TIE_SE:g} standard errors goes to a classical "
                       "candidate when the plain version is written; a weighted sum of the candidates' J-invariant "
@@ -152,7 +194,7 @@ def select_denoiser(noisy, *, channel_axis: int | None = None, budget: float | N
               "tie": tie, "combination": combination,
               "ranking": [asdict(e) for e in scored + [e for e in entries if e.status != "scored"]],
               "wall_seconds": round(time.perf_counter() - clock, 2)}
-    return np.clip(denoised, 0.0, 1.0), report
+    return choice, report, outputs
 
 
 def _made(plain):
@@ -160,10 +202,16 @@ def _made(plain):
     return plain() if callable(plain) else plain
 
 
-def _combination(noisy, outputs, names, channel_axis, *, clean) -> dict:
+def _image(sample: np.ndarray) -> np.ndarray:
+    """The sample as one image for the pixel-wise fits: itself for one plane, the planes one under another else."""
+    return sample[0] if len(sample) == 1 else sample.reshape(-1, sample.shape[-1])
+
+
+def _combination(sample, outputs, names, channel_axis, *, clean) -> dict:
     """Fit the weights of the candidates' J-invariant versions by the loss, cross-fitted; chosen when the held-out
     loss beats the best candidate's by :data:`TIE_SE` standard errors. Given ``clean``: every version's PSNR."""
-    invariant = {name: outputs[name][1] for name in names}
+    noisy = _image(sample)
+    invariant = {name: _image(outputs[name][1]) for name in names}
     fitted = fit_combination(noisy, invariant, stride=STRIDE, channel_axis=channel_axis)
     chosen = fitted.gain > TIE_SE * fitted.held_out_se
     report = {"chosen": bool(chosen), "weights": fitted.weights, "held_out_loss": fitted.held_out_loss,
@@ -175,10 +223,11 @@ def _combination(noisy, outputs, names, channel_axis, *, clean) -> dict:
                       f"its cross-fitted loss is {fitted.gain:.2e} below {fitted.best_candidate}'s, not more than "
                       f"{TIE_SE:g} standard errors ({fitted.held_out_se:.2e}): the best single candidate is kept")}
     if clean is not None:  # teaching and benchmarks: how each way of writing it scores against the clean image
-        plain = {name: _made(outputs[name][0]) for name in names}
+        truth = _image(clean)
+        plain = {name: _image(_made(outputs[name][0])) for name in names}
         variance = estimate_noise_variance(noisy, channel_axis=channel_axis)
         mixed = fit_combination(noisy, invariant, noise_variance=variance, stride=STRIDE, channel_axis=channel_axis)
-        score = lambda image: psnr(clean, np.clip(image, 0.0, 1.0))  # noqa: E731
+        score = lambda image: psnr(truth, np.clip(image, 0.0, 1.0))  # noqa: E731
         report["with_noisy"] = {"weights": mixed.weights, "held_out_loss": mixed.held_out_loss,
                                 "noise_variance": variance}
         report["psnr"] = {"invariant": score(combine_outputs(invariant, fitted.weights)),
@@ -195,63 +244,91 @@ def _loss_gap(noisy, first, second) -> tuple[float, float]:
     return float(difference.mean()), float(difference.std(ddof=1) / np.sqrt(difference.size))
 
 
-def _classical(name, noisy, channel_axis, left, *, clean, progress, grid=None):
-    """Calibrate one classical method inside ``left`` seconds: approximate search, then the exact loss."""
+def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, output="plain"):
+    """Calibrate one classical method inside ``left`` seconds: approximate search on one subset, then the exact
+    loss, each the mean over the sample's planes. Returns the entry, the outputs on the sample and the applier."""
     method, started = METHODS[name], time.perf_counter()
     extra = {} if channel_axis is None else {"channel_axis": channel_axis}
-    settings = expand_grid(grid if grid is not None else method.grid(noisy, channel_axis=channel_axis))
+    settings = expand_grid(grid if grid is not None else method.grid(sample[0], channel_axis=channel_axis))
+    calls = len(sample)  # one call per plane
     approximate = []
     for i, params in enumerate(_progress(settings, name, progress)):
-        approximate.append(self_supervised_loss(noisy, method.function, stride=STRIDE, approximate=True,
-                                                channel_axis=channel_axis, denoiser_kwargs={**params, **extra}))
-        per_call = (time.perf_counter() - started) / (i + 1)
-        projected = per_call * (len(settings) - i - 1 + STRIDE**2 + 1)  # the rest, the exact score, the output
+        approximate.append(np.mean([self_supervised_loss(plane, method.function, stride=STRIDE, approximate=True,
+                                                         channel_axis=channel_axis,
+                                                         denoiser_kwargs={**params, **extra}) for plane in sample]))
+        per_setting = (time.perf_counter() - started) / (i + 1)
+        projected = per_setting * (len(settings) - i - 1 + STRIDE**2 + 1)  # the rest, the exact score, the output
         if projected > left - (time.perf_counter() - started):
             return Candidate(name, "skipped", seconds=round(time.perf_counter() - started, 2),
-                             note=f"needs about {per_call * (len(settings) + STRIDE**2 + 1):.0f} s, "
-                                  f"{left:.0f} s were left"), None
+                             note=f"needs about {per_setting * (len(settings) + STRIDE**2 + 1):.0f} s"
+                                  + (f" on {calls} planes" if calls > 1 else "") + f", {left:.0f} s were left"), \
+                None, None
     params = settings[int(np.argmin(approximate))]
     kwargs = {**params, **extra}
-    invariant = denoise_invariant(noisy, method.function, stride=STRIDE, channel_axis=channel_axis,
-                                  denoiser_kwargs=kwargs)
-    entry = Candidate(name, loss=ground_truth_loss(noisy, invariant), parameters=_plain(params),
-                      note=f"{len(settings)} settings scored on one subset, the best on all {STRIDE**2}")
-    plain = functools.partial(method.function, noisy, **kwargs)  # run for the winner only, unless scored vs clean
+
+    def invariant_of(plane):
+        return denoise_invariant(plane, method.function, stride=STRIDE, channel_axis=channel_axis,
+                                 denoiser_kwargs=kwargs)
+
+    def plain_of(plane):
+        return method.function(plane, **kwargs)
+
+    invariant = np.stack([invariant_of(plane) for plane in sample])
+    entry = Candidate(name, loss=ground_truth_loss(sample, invariant), parameters=_plain(params),
+                      note=f"{len(settings)} settings scored on one subset, the best on all {STRIDE**2}"
+                           + (f" (each the mean over {calls} planes)" if calls > 1 else ""))
+    plain = functools.partial(_each, plain_of, sample)  # run for the winner only, unless scored vs clean
     if clean is not None:
         plain = plain()
         entry.psnr_plain, entry.psnr_invariant = psnr(clean, plain), psnr(clean, invariant)
     entry.seconds = round(time.perf_counter() - started, 2)
-    return entry, (plain, invariant)
+    return entry, (plain, invariant), invariant_of if output == "invariant" else plain_of
 
 
-def _net(noisy, channel_axis, left, *, seed, device, clean, progress):
-    """Train the Noise2Self net for what is left (less its prediction time) and score its J-invariant version."""
+def _each(function, sample) -> np.ndarray:
+    return np.stack([function(plane) for plane in sample])
+
+
+def _net(sample, channel_axis, left, *, seed, device, clean, progress, train_planes=None, output="plain"):
+    """Train the Noise2Self net for what is left (less its prediction time) and score its J-invariant version;
+    on several planes the net trains on ``train_planes`` (default: the sample) and is scored on the sample."""
     if left < MIN_NET_SECONDS:
         return Candidate(NET, "skipped", note=f"{max(left, 0):.0f} s were left, under the {MIN_NET_SECONDS:.0f} s a "
-                                              "net needs here"), None
+                                              "net needs here"), None, None
     from ..nets.single_image import fit_image  # torch, only when a net is a candidate
     from ..nets.training import resolve_precision
 
+    stack = len(sample) > 1 or train_planes is not None
+    data = (sample if train_planes is None else train_planes) if stack else sample[0]
+    options = {"channel_axis": channel_axis, "seed": seed, "device": device, "planes": stack}
     started = time.perf_counter()
-    probe = fit_image(noisy, channel_axis=channel_axis, steps=1, seed=seed, device=device, progress=False)
+    probe = fit_image(data, steps=1, progress=False, **options)
     tick = time.perf_counter()
-    probe.predict(invariant=False)
-    reserve = 20 * (time.perf_counter() - tick)  # one single pass and the 16 masked ones, with room to spare
+    probe.predict(image=sample[0])
+    reserve = 20 * len(sample) * (time.perf_counter() - tick)  # a single pass and 16 masked ones per plane, and room
     train_for = left - (time.perf_counter() - started) - reserve
     if train_for < MIN_NET_SECONDS / 2:
         return Candidate(NET, "skipped", seconds=round(time.perf_counter() - started, 2),
-                         note=f"predicting takes about {reserve:.0f} s, too little was left to train"), None
-    fitted = fit_image(noisy, channel_axis=channel_axis, steps=1_000_000, seed=seed, device=device,
-                       progress=progress, time_limit=train_for, precision="auto")  # bfloat16 where it is native
-    plain, invariant = fitted.predict(invariant=False), fitted.predict(invariant=True)
-    entry = Candidate(NET, loss=ground_truth_loss(noisy, invariant),
+                         note=f"predicting takes about {reserve:.0f} s, too little was left to train"), None, None
+    fitted = fit_image(data, steps=1_000_000, progress=progress, time_limit=train_for, precision="auto",
+                       **options)  # bfloat16 where it is native
+
+    def plain_of(plane):
+        return fitted.predict(image=plane)
+
+    def invariant_of(plane):
+        return fitted.predict(image=plane, invariant=True)
+
+    plain, invariant = _each(plain_of, sample), _each(invariant_of, sample)
+    entry = Candidate(NET, loss=ground_truth_loss(sample, invariant),
                       parameters={"model": "unet-small", "steps": fitted.report["steps_done"],
                                   "precision": str(resolve_precision("auto", fitted.device)).removeprefix("torch.")},
-                      note=f"trained {fitted.report['train_seconds']:.0f} s")
+                      note=f"trained {fitted.report['train_seconds']:.0f} s"
+                           + (f" on {len(data)} planes" if stack else ""))
     if clean is not None:
         entry.psnr_plain, entry.psnr_invariant = psnr(clean, plain), psnr(clean, invariant)
     entry.seconds = round(time.perf_counter() - started, 2)
-    return entry, (plain, invariant)
+    return entry, (plain, invariant), invariant_of if output == "invariant" else plain_of
 
 
 def _progress(items, name, enabled):

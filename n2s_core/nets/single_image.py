@@ -109,42 +109,62 @@ class FittedNet:
     settings: dict  # what :func:`fit_image` was given
     report: dict  # the training's report (losses, time, device), as :func:`denoise_image` returns it
 
-    def predict(self, *, invariant: bool = False) -> np.ndarray:
-        """The denoised image, float64 clipped to [0, 1], in the input's layout."""
-        out = _predict(self.net, self.x, invariant=invariant, config=self.config, device=self.device)[0]
-        out = out.detach().cpu().numpy().astype(np.float64)  # (C, H, W)
+    def predict(self, *, invariant: bool = False, image=None) -> np.ndarray:
+        """The denoised image, float64 clipped to [0, 1], in the input's layout.
+
+        ``image``: denoise this image instead, laid out as one image of the training input (for a net trained on
+        planes, one plane (H, W)), e.g. a plane of a stack that was not in memory during the training.
+        """
+        x = self.x if image is None else _as_batch(as_float_image(image), self.axis)
+        out = _predict(self.net, x, invariant=invariant, config=self.config, device=self.device)
+        out = out.detach().cpu().numpy().astype(np.float64)  # (N, C, H, W)
+        if self.settings.get("planes") and image is None:
+            return np.clip(out[:, 0], 0.0, 1.0)  # (N, H, W)
+        out = out[0]
         return np.clip(out[0] if self.axis is None else np.moveaxis(out, 0, self.axis), 0.0, 1.0)
+
+
+def _as_batch(image: np.ndarray, axis: int | None) -> torch.Tensor:
+    """One image, (H, W) or channels on ``axis``, as the float32 tensor (1, C, H, W)."""
+    planes = image[None] if axis is None else np.moveaxis(image, axis, 0)
+    return torch.as_tensor(np.ascontiguousarray(planes), dtype=torch.float32)[None]
 
 
 def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-small", steps: int = 300,
               batch_size: int = 8, crop: int | None = 64, lr: float = 3e-3, replacement: str = "random",
               seed: int = 0, device: str = "auto", progress: bool = True, model_options: dict | None = None,
               mask_span: int = 0, mask_direction: str = "horizontal",
-              time_limit: float | None = None, precision: str = "float32") -> FittedNet:
+              time_limit: float | None = None, precision: str = "float32", planes: bool = False) -> FittedNet:
     """Train a fresh net by Noise2Self on ``image`` alone (:func:`denoise_image` without the prediction).
 
     Arguments as in :func:`denoise_image`; ``time_limit`` stops the training after that many seconds even if
     ``steps`` are not done (the report's ``settings`` keep both, ``steps_done`` says how far it got).
+    ``planes=True``: ``image`` is a gray stack (N, H, W), and the crops are drawn from all its planes.
     """
     check_choice(model, MODELS, name="model")
     arr = as_float_image(image)
-    check_ndim(arr, (2,), channel_axis, name="denoise_image")
+    if planes and (channel_axis is not None or arr.ndim != 3):
+        raise ValueError(f"planes=True takes a gray stack (N, H, W), got shape {arr.shape}"
+                         + ("" if channel_axis is None else " with channel_axis: colour stacks are not supported"))
+    check_ndim(arr[0] if planes else arr, (2,), channel_axis, name="denoise_image")
     axis = None if channel_axis is None else normalize_axis(channel_axis, arr.ndim)
-    planes = arr[None] if axis is None else np.moveaxis(arr, axis, 0)  # (C, H, W)
-    crop = None if crop is not None and crop >= min(planes.shape[1:]) else crop
-    streaks = _streaks(planes, structured=mask_span > 0)
+    batch = arr[:, None] if planes else (arr[None] if axis is None else np.moveaxis(arr, axis, 0))[None]
+    crop = None if crop is not None and crop >= min(batch.shape[2:]) else crop
+    streaks = _streaks(batch[0], structured=mask_span > 0)
     config = TrainConfig(mode="n2s", steps=steps, batch_size=batch_size, lr=lr, crop=crop, replacement=replacement,
                          seed=seed, device=device, mask_span=mask_span, mask_direction=mask_direction,
                          time_limit=time_limit, precision=precision)
     torch_device = pick_device(device)
-    net = build_model(model, in_channels=planes.shape[0], **(model_options or {}))
+    net = build_model(model, in_channels=batch.shape[1], **(model_options or {}))
     net = seed_weights(net, seed)  # the global RNG is left alone
-    x = torch.as_tensor(np.ascontiguousarray(planes), dtype=torch.float32)[None]  # (1, C, H, W)
+    x = torch.as_tensor(np.ascontiguousarray(batch), dtype=torch.float32)  # (N, C, H, W)
     result = train(net, x, config=config, progress=progress)
     settings = {"model": model, "model_options": dict(model_options or {}),
                 "steps": steps, "batch_size": batch_size, "crop": crop, "lr": lr,
                 "replacement": replacement, "mask_span": mask_span, "mask_direction": mask_direction,
                 "seed": seed, "device": device, "channel_axis": channel_axis, "precision": precision}
+    if planes:
+        settings["planes"] = True
     if time_limit is not None:
         settings["time_limit"] = time_limit
     report = {"noise_correlated_along": streaks, "model": model, "parameters": count_parameters(net),

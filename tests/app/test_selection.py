@@ -85,13 +85,13 @@ def test_bad_arguments_are_refused(camera, kwargs, match):
 
 def _fixed_candidates(monkeypatch, noisy, net_invariant, tv_invariant):
     """Replace the net and the classical calibration by fixed outputs, each scored as select_denoiser scores them."""
-    def fake_classical(name, noisy, channel_axis, left, **_):
+    def fake_classical(name, sample, channel_axis, left, **_):
         entry = selection.Candidate(name, loss=n2s.mse(tv_invariant, noisy))
-        return entry, (tv_invariant + 0.01, tv_invariant)
+        return entry, (tv_invariant[None] + 0.01, tv_invariant[None]), None
 
-    def fake_net(noisy, channel_axis, left, **_):
+    def fake_net(sample, channel_axis, left, **_):
         entry = selection.Candidate(selection.NET, loss=n2s.mse(net_invariant, noisy))
-        return entry, (net_invariant - 0.01, net_invariant)
+        return entry, (net_invariant[None] - 0.01, net_invariant[None]), None
 
     monkeypatch.setattr(selection, "_classical", fake_classical)
     monkeypatch.setattr(selection, "_net", fake_net)
@@ -109,7 +109,8 @@ def test_a_tie_between_the_net_and_a_classical_candidate_goes_to_the_classical_o
     tv_invariant = clean + rng.normal(0, 0.05, clean.shape)
     net_invariant = clean + (1 - net_edge) * rng.normal(0, 0.05, clean.shape)  # independent, a fraction smaller
     _fixed_candidates(monkeypatch, noisy, net_invariant, tv_invariant)
-    denoised, report = select_denoiser(noisy, methods=("tv", "n2s"), budget=None, output=output, progress=False)
+    denoised, report = select_denoiser(noisy, methods=("tv", "n2s"), budget=None, output=output, combine=False,
+                                       progress=False)
     losses = {e["name"]: e["loss"] for e in report["ranking"]}
     assert losses["n2s"] < losses["tv"] and report["ranking"][0]["name"] == "n2s"  # the ranking itself is unchanged
     assert report["chosen"] == chosen
