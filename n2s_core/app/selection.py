@@ -20,6 +20,13 @@ Every candidate is scored the same way: its J-invariant version on the 4x4 grid 
    loss says nothing about the plain versions, and they differ in how much they gain over the scored ones: a net
    trained by Noise2Self has learned to ignore each pixel's own value, so its single pass gains little (at most
    0.6 dB in the benchmark), while a classical denoiser's plain output, which uses the pixel, gained 0.3-1.7 dB.
+5. A weighted sum of the scored candidates' J-invariant versions, its weights fitted by the loss
+   (:mod:`n2s_core.combination`), replaces the winner when its cross-fitted loss (weights fitted on other pixels
+   than those scored) is lower than the best candidate's by more than :data:`TIE_SE` standard errors; the same
+   weights are then applied to the versions ``output`` names.
+
+:func:`choose` does all this on a sample of planes and returns a :class:`Choice` that applies to any other plane
+(a stack's, :mod:`n2s_core.app.stacks`); :func:`select_denoiser` is it for one image.
 """
 
 from __future__ import annotations
