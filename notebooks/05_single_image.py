@@ -441,8 +441,9 @@ assert best_step == min(zip(recorders["UNet"].val_losses, recorders["UNet"].val_
 #   package) gives our J-invariant NL-means on it, printed below beside the paper's 30.4 dB.
 # - **The authors' loop on the paper's photo.** `python -m n2s_core reproduce single-image --camera paper` (after
 #   `python -m n2s_core fetch camera`) replays the authors' notebook step for step on their photograph and noise,
-#   with our DnCNN (two biases more) and our masker (mirrored borders where theirs pads with zeros). Its committed
-#   result, shipped in the package, is printed below beside this quick run. The authors' printed PSNR moves by
+#   with our DnCNN (two biases more) and our masker (mirrored borders where theirs pads with zeros); `--depth 17`
+#   runs the same loop with the paper's 17 layers. Both committed results, shipped in the package, are printed
+#   below beside this quick run. The authors' printed PSNR moves by
 #   tenths of a dB between validation checkpoints (29.51 dB at their step 310, 30.17 at 370), so the output of one
 #   run, picked at its best validation loss, carries that much chance.
 # - **Choices made with the clean image.** The UNet's learning rate (3e-3 rather than the DnCNN's 0.01) was picked by
@@ -463,9 +464,10 @@ for k, v in scores.items():
     print(f"{k:<22} {v:9.2f}   {PAPER.get(k, '')}")
 print(f"this run: {'a ' + str(CROP) + ' x ' + str(CROP) + ' crop' if CROP else 'the full image'}, {STEPS} steps; "
       f"torch {torch.__version__}, numpy {np.__version__}")
-shot = committed.load_json("single_image_paper_camera.json")
-print(f"committed `{shot['meta']['command']}`: DnCNN depth {shot['depth']} ({shot['parameters']:,} weights), "
-      f"{shot['steps']} steps in {shot['train_seconds']:.0f} s on {shot['meta']['machine']['cores']} CPU cores, "
-      f"best validation step {shot['best_step']}: single pass {shot['psnr_single_pass']:.2f} dB, J-invariant "
-      f"{shot['psnr_invariant']:.2f} dB (authors' notebook {shot['authors']['psnr']}, paper {shot['paper']['psnr']} "
-      f"with {shot['paper']['depth']} layers)")
+for name in ("single_image_paper_camera.json", "single_image_depth17_paper_camera.json"):  # 8 and 17 layers
+    shot = committed.load_json(name)
+    print(f"committed `{shot['meta']['command']}`: DnCNN depth {shot['depth']} ({shot['parameters']:,} weights), "
+          f"{shot['steps']} steps in {shot['train_seconds']:.0f} s on {shot['meta']['machine']['cores']} CPU cores, "
+          f"best validation step {shot['best_step']}: single pass {shot['psnr_single_pass']:.2f} dB, J-invariant "
+          f"{shot['psnr_invariant']:.2f} dB (authors' notebook {shot['authors']['psnr']} with "
+          f"{shot['authors']['depth']} layers, paper {shot['paper']['psnr']} with {shot['paper']['depth']})")

@@ -41,10 +41,16 @@ class ImageFile:
     @property
     def note(self) -> str | None:
         """What a user should be told about the map, or None when it is the usual one."""
-        if not self.rescaled:
-            return None
-        return (f"{self.path} holds {self.dtype} values from {self.low:g} to {self.high:g}, not on [0, 1]: "
-                f"rescaled to [0, 1] for denoising and back to that range on writing")
+        return rescale_note(self)
+
+
+def rescale_note(source) -> str | None:
+    """For an image or stack read from disk (``path``, ``dtype``, ``low``, ``high``, ``rescaled``): what a user
+    should be told about its map onto [0, 1], or None when it is the usual one."""
+    if not source.rescaled:
+        return None
+    return (f"{source.path} holds {source.dtype} values from {source.low:g} to {source.high:g}, not on [0, 1]: "
+            f"rescaled to [0, 1] for denoising and back to that range on writing")
 
 
 def read_image(path) -> ImageFile:
@@ -84,22 +90,34 @@ def read_image(path) -> ImageFile:
 
 def _value_range(raw: np.ndarray, path: Path) -> tuple[float, float, bool]:
     """``(low, high, rescaled)``: the values that map to 0 and 1."""
-    if raw.dtype == bool:
-        return 0.0, 1.0, False
-    if raw.dtype in (np.uint8, np.uint16):
-        return 0.0, float(np.iinfo(raw.dtype).max), False
     if np.issubdtype(raw.dtype, np.floating):
-        bad = int(np.count_nonzero(~np.isfinite(raw)))
-        if bad:
-            raise ValueError(f"{path} has {bad} NaN or infinite values; replace them before denoising")
-        if raw.min() >= 0 and raw.max() <= 1:
-            return 0.0, 1.0, False
-    elif not np.issubdtype(raw.dtype, np.integer):
-        raise ValueError(f"{path} holds {raw.dtype} values; only integer and floating-point images are supported")
-    low, high = float(raw.min()), float(raw.max())
-    if high == low:
-        raise ValueError(f"{path} is constant (every value is {low:g}): there is nothing to denoise")
-    return low, high, True
+        check_finite(raw, f"{path} has")
+    return value_range(raw.dtype, raw.min(), raw.max(), path)
+
+
+def check_finite(values: np.ndarray, where: str) -> None:
+    """Refuse NaN and infinite values: ``where`` starts the message (e.g. ``"x.tif: plane 3 has"``)."""
+    bad = int(np.count_nonzero(~np.isfinite(values)))
+    if bad:
+        raise ValueError(f"{where} {bad} NaN or infinite values; replace them before denoising")
+
+
+def value_range(dtype, minimum, maximum, path) -> tuple[float, float, bool]:
+    """``(low, high, rescaled)``, the file values that map to 0 and 1, for pixels of ``dtype`` between ``minimum``
+    and ``maximum``: unsigned integers by their full range, floats on [0, 1] as they are, the rest by their own
+    minimum and maximum."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "b":
+        return 0.0, 1.0, False
+    if dtype in (np.uint8, np.uint16):
+        return 0.0, float(np.iinfo(dtype).max), False
+    if not (np.issubdtype(dtype, np.floating) or np.issubdtype(dtype, np.integer)):
+        raise ValueError(f"{path} holds {dtype} values; only integer and floating-point images are supported")
+    if np.issubdtype(dtype, np.floating) and minimum >= 0 and maximum <= 1:
+        return 0.0, 1.0, False
+    if maximum == minimum:
+        raise ValueError(f"{path} is constant (every value is {float(minimum):g}): there is nothing to denoise")
+    return float(minimum), float(maximum), True
 
 
 def to_file_values(pixels, like: ImageFile) -> np.ndarray:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .image_files import to_file_values
+from .image_files import check_finite, rescale_note, to_file_values, value_range
 
 SAMPLE_PLANES = 4  # planes the candidates are calibrated and scored on, evenly spaced through the stack
 TRAIN_BYTES = 512 * 2**20  # the net's training planes, as float32, at most this much memory
@@ -37,10 +37,8 @@ class StackFile:
 
     @property
     def note(self) -> str | None:
-        if not self.rescaled:
-            return None
-        return (f"{self.path} holds {self.dtype} values from {self.low:g} to {self.high:g}, not on [0, 1]: "
-                f"rescaled to [0, 1] for denoising and back to that range on writing")
+        """What a user should be told about the map, or None when it is the usual one."""
+        return rescale_note(self)
 
     def raw_plane(self, index: int) -> np.ndarray:
         import tifffile
@@ -84,27 +82,16 @@ def open_stack(path) -> StackFile | None:
 
 def _checked(stack: StackFile) -> StackFile:
     """Read every plane once: refuse a non-finite or misshapen one by its index, and find the value range."""
-    if stack.dtype == bool or not (np.issubdtype(stack.dtype, np.integer) or np.issubdtype(stack.dtype, np.floating)):
-        raise ValueError(f"{stack.path} holds {stack.dtype} values; only integer and floating-point stacks are "
-                         "supported")
     low, high = np.inf, -np.inf
     for index in range(stack.shape[0]):
         plane = stack.raw_plane(index)
         if plane.shape != stack.shape[1:]:
             raise ValueError(f"{stack.path}: plane {index} has shape {plane.shape}, not {stack.shape[1:]}")
         if np.issubdtype(plane.dtype, np.floating):
-            bad = int(np.count_nonzero(~np.isfinite(plane)))
-            if bad:
-                raise ValueError(f"{stack.path}: plane {index} has {bad} NaN or infinite values; replace them "
-                                 "before denoising")
-        low, high = min(low, float(plane.min())), max(high, float(plane.max()))
-    if stack.dtype in (np.uint8, np.uint16):
-        return StackFile(stack.path, stack.shape, stack.dtype, 0.0, float(np.iinfo(stack.dtype).max), False)
-    if np.issubdtype(stack.dtype, np.floating) and low >= 0 and high <= 1:
-        return stack
-    if high == low:
-        raise ValueError(f"{stack.path} is constant (every value is {low:g}): there is nothing to denoise")
-    return StackFile(stack.path, stack.shape, stack.dtype, low, high, True)
+            check_finite(plane, f"{stack.path}: plane {index} has")
+        low, high = min(low, plane.min()), max(high, plane.max())
+    low, high, rescaled = value_range(stack.dtype, low, high, stack.path)
+    return StackFile(stack.path, stack.shape, stack.dtype, low, high, rescaled)
 
 
 def sample_indices(planes: int, count: int = SAMPLE_PLANES) -> list[int]:
