@@ -30,7 +30,7 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ValueError, TypeError, OSError, ImportError) as error:
+    except (ValueError, OSError, ImportError) as error:  # a user's mistake: one line; a bug (TypeError...): traceback
         print(f"error: {error}", file=sys.stderr)
         return 2
 
@@ -48,20 +48,20 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", default="results", help="output folder (default: results)")
     rep.add_argument("--quick", action="store_true",
                      help="figures and table1: a smaller version in seconds (figure2/table1: a 256x256 crop)")
-    rep.add_argument("--camera", choices=CAMERAS, default="today",
+    rep.add_argument("--camera", choices=CAMERAS,
                      help="figure2, table1 and single-image: today's scikit-image camera (default) or the paper's "
                      "photograph with the authors' noise (fetch it first: python -m n2s_core fetch camera); writes "
                      "NAME_paper_camera.*")
-    rep.add_argument("--depth", type=int, default=8,
+    rep.add_argument("--depth", type=int,
                      help="single-image: DnCNN layers (default 8, the authors' notebook; the paper's is 17)")
-    rep.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",
+    rep.add_argument("--precision", choices=("float32", "bfloat16"),
                      help="single-image: float32 (the authors') or bfloat16 (faster on a CPU that has it natively)")
     rep.add_argument("--dataset", choices=(*TABLE2_DATASETS, "all"),
                      help="table2: which data set (or all; nuclei only when fetched)")
-    rep.add_argument("--preset", default="quick", choices=("quick", "paper", "tiny"),
+    rep.add_argument("--preset", choices=("quick", "paper", "tiny"),
                      help="table2: quick (2 CPU cores, minutes), paper (the paper's scale, a GPU) or tiny (a test)")
-    rep.add_argument("--seeds", type=int, default=3, help="table2: nets trained per method (default 3)")
-    rep.add_argument("--device", default="auto", help="table2: auto, cpu, cuda or mps (default auto)")
+    rep.add_argument("--seeds", type=int, help="table2: nets trained per method (default 3)")
+    rep.add_argument("--device", help="table2: auto, cpu, cuda or mps (default auto)")
     rep.add_argument("--counts", type=Path, help="figure3: your own count matrix (.npz, .csv, .tsv, .mtx, .h5ad) "
                      "instead of the synthetic one")
     rep.add_argument("--transpose", action="store_true", default=None,
@@ -104,12 +104,12 @@ def _parser() -> argparse.ArgumentParser:
                      "keep the best; n2s: a net trained by Noise2Self (--steps); or one classical denoiser")
     den.add_argument("--budget", type=float, default=120.0,
                      help="auto: seconds for everything (default 120); candidates that do not fit are skipped")
-    den.add_argument("--output", default="plain", choices=("plain", "invariant"),
+    den.add_argument("--output", choices=("plain", "invariant"),
                      help="auto and classical methods: the chosen denoiser's plain output (default) or its "
                      "J-invariant version, the one the loss scored")
-    den.add_argument("--model", default="unet-small", help="n2s: unet-small, unet or dncnn (default unet-small)")
-    den.add_argument("--steps", type=int, default=300, help="n2s: training steps (default 300)")
-    den.add_argument("--lr", type=float, default=3e-3, help="n2s: Adam learning rate (default 3e-3)")
+    den.add_argument("--model", help="n2s: unet-small, unet or dncnn (default unet-small)")
+    den.add_argument("--steps", type=int, help="n2s: training steps (default 300)")
+    den.add_argument("--lr", type=float, help="n2s: Adam learning rate (default 3e-3)")
     den.add_argument("--invariant", action="store_true", help="n2s: J-invariant prediction (16 passes) instead of one")
     den.add_argument("--seed", type=int, default=0, help="seeds weights, crops and masks (default 0)")
     den.add_argument("--structured", choices=("horizontal", "vertical"),
@@ -136,12 +136,41 @@ def _table2_datasets(name: str) -> list[str]:
     return [d for d in TABLE2_DATASETS if d not in missing]
 
 
+# Which experiments take each option of `reproduce`, and its value when it is left out. An option given to another
+# experiment is refused before any work, rather than silently ignored.
+REPRODUCE_OPTIONS = {
+    "camera": (("figure2", "table1", "single-image"), "today"),
+    "depth": (("single-image",), 8),
+    "precision": (("single-image",), "float32"),
+    "dataset": (("table2",), None),
+    "preset": (("table2",), "quick"),
+    "seeds": (("table2",), 3),
+    "device": (("table2",), "auto"),
+    "counts": (("figure3",), None),
+    "transpose": (("figure3",), None),
+    "markers": (("figure3",), None),
+    "data": (("figure3", "figure5"), None),
+    "quick": (("figure2", "figure3", "figure4", "figure5", "table1", "single-image"), False),
+}
+
+
+def _reproduce_options(args) -> None:
+    """Refuse options that ``args.experiment`` does not take; fill in the defaults of those it does."""
+    for name, (owners, default) in REPRODUCE_OPTIONS.items():
+        given = getattr(args, name)
+        if given is not None and given is not False and args.experiment not in owners:  # 0 is given
+            raise ValueError(f"--{name} belongs to reproduce {', '.join(owners)}, not {args.experiment}")
+        if given is None:
+            setattr(args, name, default)
+
+
 def _reproduce(args) -> int:
     from .paper.figure2 import reproduce_figure2
     from .paper.report import camera_stem
     from .paper.table1_report import reproduce_table1
     from .paper.table2_report import reproduce_table2, write_table2_overview
 
+    _reproduce_options(args)
     if Path(args.out).exists() and not Path(args.out).is_dir():
         raise ValueError(f"--out {args.out} is a file; reproduce writes a folder of results, give a folder name")
     if args.experiment == "table2":
@@ -182,10 +211,6 @@ def _reproduce(args) -> int:
                                    transpose=args.transpose)
         print(f"wrote figure3.png/.csv/.md/.json to {args.out} in {result['meta']['wall_seconds']} s")
         return 0
-    if args.counts or args.markers or args.transpose:
-        raise ValueError("--counts, --markers and --transpose belong to reproduce figure3")
-    if args.data and args.experiment != "figure5":
-        raise ValueError("--data belongs to reproduce figure5 (hanzi, mnist) and figure3 (celltypist-sample)")
     if args.experiment == "single-image":
         from .paper.single_image import reproduce_single_image, single_image_stem
 
@@ -195,16 +220,12 @@ def _reproduce(args) -> int:
         print(f"wrote {stem}.png/.md/.json to {args.out} in {result['meta']['wall_seconds']} s: single pass "
               f"{result['psnr_single_pass']:.2f} dB, J-invariant {result['psnr_invariant']:.2f} dB")
         return 0
-    if args.depth != 8 or args.precision != "float32":
-        raise ValueError("--depth and --precision belong to reproduce single-image")
     if args.experiment in ("figure2", "table1"):
         run = {"figure2": reproduce_figure2, "table1": reproduce_table1}[args.experiment]
         result = run(args.out, quick=args.quick, camera=args.camera)
         stem = camera_stem(args.experiment, args.camera)
         print(f"wrote {stem}.png/.csv/.md/.json to {args.out} in {result['meta']['wall_seconds']} s")
         return 0
-    if args.camera != "today":
-        raise ValueError("--camera belongs to reproduce figure2, table1 and single-image")
     if args.experiment == "figure5" and args.data not in (None, "hanzi"):
         from .paper.figure5_mnist import STEM, reproduce_figure5_mnist
 
@@ -294,6 +315,7 @@ def _denoise(args) -> int:
     if args.structured and method == "auto":
         method = "n2s"  # the only candidate with a structured mask
         _say("--structured: the net trained by Noise2Self with a structured mask (--method n2s)")
+    _denoise_options(args, method)
     if method == "n2s":
         from .nets.single_image import MODELS  # imports torch, so only here
 
@@ -334,6 +356,27 @@ def _denoise(args) -> int:
     write_outputs({args.out: image_writer(denoised, source), report_path: json_writer(report)})
     print(f"wrote {args.out} and {report_path} in {report['total_seconds']} s: {summary}")
     return 0
+
+
+NET_OPTIONS = {"model": "unet-small", "steps": 300, "lr": 3e-3, "invariant": False}  # --method n2s only
+
+
+def _denoise_options(args, method: str) -> None:
+    """Refuse options the method would ignore (the forced net's under auto; --output under the net); fill defaults."""
+    for name, default in NET_OPTIONS.items():
+        given = getattr(args, name)
+        if given is not None and given is not False and method != "n2s":  # 0 is given, False is not
+            raise ValueError(f"--{name} belongs to --method n2s (the net alone); --method {method} "
+                             + ("trains its net for what is left of --budget" if method == "auto" else
+                                "trains no net"))
+        if given is None:
+            setattr(args, name, default)
+    if args.output is not None and method == "n2s":
+        raise ValueError("--output belongs to --method auto and the classical methods; the net's J-invariant "
+                         "prediction is --invariant")
+    args.output = args.output or "plain"
+    if method == "n2s" and args.steps < 1:
+        raise ValueError(f"--steps must be at least 1, got {args.steps}")
 
 
 def _denoise_stack(args, stack, method: str, span: int, report_path: Path, clock: float) -> int:
@@ -437,6 +480,10 @@ def check_params(method, params: list[tuple[str, list]], grid: dict) -> dict:
         words = [v for v in values if not isinstance(v, (int, float)) or isinstance(v, bool)]
         if grid.get(name) and numeric and words:
             raise ValueError(f"--param {name}: {method.name}'s {name} takes numbers, got {words[0]!r}")
+        whole = numeric and all(isinstance(v, int) for v in grid.get(name, [0.5]))
+        fractions = [v for v in values if not isinstance(v, int)]
+        if grid.get(name) and whole and fractions:
+            raise ValueError(f"--param {name}: {method.name}'s {name} takes whole numbers, got {fractions[0]!r}")
         checked[name] = values
     return checked
 

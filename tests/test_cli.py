@@ -35,7 +35,7 @@ def test_reproduce_on_the_paper_camera_asks_for_the_fetch_first(tmp_path, monkey
     assert "run `python -m n2s_core fetch camera`" in capsys.readouterr().err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     assert main(["reproduce", "figure4", "--camera", "paper", "--out", str(tmp_path)]) == 2
-    assert "--camera belongs to reproduce figure2, table1 and single-image" in capsys.readouterr().err
+    assert "--camera belongs to reproduce figure2, table1, single-image, not figure4" in capsys.readouterr().err
     from n2s_core.data import images
 
     monkeypatch.setattr(images, "paper_camera", lambda: np.linspace(0, 1, 512 * 512).reshape(512, 512))
@@ -179,7 +179,18 @@ def test_int16_stays_int16_and_a_png_that_cannot_hold_it_is_refused_first(tmp_pa
     (["calibrate", "{gray8}", "--denoised", "{tmp}/d.bmp"], "unsupported extension"),
     (["calibrate", "{gray8}", "--param", "h=abc"], "nl_means's h takes numbers, got 'abc'"),
     (["calibrate", "{gray8}", "--param", "strength=1,2"], "nl_means has no parameter 'strength'"),
+    (["calibrate", "{gray8}", "--method", "median", "--param", "radius=2.5"], "takes whole numbers, got 2.5"),
     (["reproduce", "figure2", "--out", "{gray8}"], "is a file; reproduce writes a folder"),
+    (["reproduce", "figure4", "--seeds", "2", "--out", "{tmp}/r"], "--seeds belongs to reproduce table2, not figure4"),
+    (["reproduce", "figure2", "--dataset", "hanzi", "--out", "{tmp}/r"], "--dataset belongs to reproduce table2"),
+    (["reproduce", "table1", "--depth", "17", "--out", "{tmp}/r"], "--depth belongs to reproduce single-image"),
+    (["reproduce", "table2", "--dataset", "hanzi", "--quick", "--out", "{tmp}/r"], "--quick belongs to reproduce"),
+    (["reproduce", "figure4", "--data", "mnist", "--out", "{tmp}/r"], "--data belongs to reproduce figure3, figure5"),
+    (["denoise", "{gray8}", "--out", "{tmp}/a.png", "--steps", "0"], "--steps belongs to --method n2s"),
+    (["denoise", "{gray8}", "--out", "{tmp}/a.png", "--method", "tv", "--model", "dncnn"], "--model belongs to"),
+    (["denoise", "{gray8}", "--out", "{tmp}/a.png", "--method", "n2s", "--steps", "-3"], "--steps must be at least 1"),
+    (["denoise", "{gray8}", "--out", "{tmp}/a.png", "--method", "n2s", "--output", "invariant"],
+     "--output belongs to --method auto"),
 ])
 def test_bad_outputs_and_options_fail_before_any_work_and_write_nothing(noisy_files, tmp_path, capsys, argv,
                                                                          message):
@@ -219,3 +230,16 @@ def test_calibrate_out_prints_a_summary(noisy_files, tmp_path, capsys):
     line = capsys.readouterr().out.strip()
     best = json.loads(report.read_text())["best_parameters"]["weight"]
     assert line.startswith(f"tv: best weight={best} (self-supervised loss ") and f"wrote {report}" in line
+
+
+def test_a_programming_error_is_a_traceback_not_a_users_error_line(noisy_files, tmp_path, monkeypatch):
+    """A bug must not print as `error:` as if the user had done something wrong."""
+    from n2s_core.app import image_files
+
+    def broken(path):
+        raise TypeError("a bug in the package")
+
+    monkeypatch.setattr(image_files, "read_image", broken)
+    monkeypatch.setattr("n2s_core.cli.read_image", broken)
+    with pytest.raises(TypeError, match="a bug in the package"):
+        main(["denoise", str(noisy_files["gray8"]), "--out", str(tmp_path / "a.png"), "--method", "tv"])
