@@ -74,6 +74,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=1, help="timed runs of each side per grid (best kept)")
     parser.add_argument("--size", type=int, default=512, help="central crop of the 512 x 512 camera")
     args = parser.parse_args(argv)
+    n2s.size_thread_pools()  # one thread per CPU this process may use, or N2S_THREADS
     if args.repeats < 1:
         parser.error(f"--repeats must be >= 1, got {args.repeats}")
 

@@ -45,6 +45,7 @@ def main() -> int:
     parser.add_argument("--out", help="also write the measurements to this JSON file")
     parser.add_argument("--seeds", type=int, default=2)
     args = parser.parse_args()
+    n2s.size_thread_pools()  # one thread per CPU this process may use, or N2S_THREADS
     clean, noisy = n2s.noisy_camera(sigma=0.1, rng=3, size=256)
     poisson = n2s.add_noise(clean, photons=30, rng=0)
     print(f"noisy {n2s.psnr(clean, noisy):.2f} dB (Gaussian), {n2s.psnr(clean, poisson):.2f} dB (Poisson); "

@@ -52,6 +52,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=40.0, help="training budget of every member (default 40)")
     parser.add_argument("--out", default="results/family.json")
     args = parser.parse_args()
+    n2s.size_thread_pools()  # one thread per CPU this process may use, or N2S_THREADS
     report = {"seconds": args.seconds, "threads": thread_count(), "image": "camera 256 x 256",
               "noises": {"gaussian": "sigma 0.1, seed 3", "poisson": f"{PHOTONS:g} photons at intensity 1, seed 3"},
               "scoring": "plain PSNR on [0, 1] against the clean image; checkerboard ratio of denoised - clean",

@@ -55,6 +55,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="results/bench_peers.json")
     args = parser.parse_args()
+    n2s.size_thread_pools()  # one thread per CPU this process may use, or N2S_THREADS
     clean, noisy = n2s.noisy_camera(sigma=0.1, rng=3, size=256)
     rows = []
 

@@ -42,6 +42,7 @@ def main() -> int:
                         help="comma-separated: camera, coins, astronaut, poisson, clock")
     parser.add_argument("--out", help="also write the measurements to this JSON file")
     args = parser.parse_args()
+    n2s.size_thread_pools()  # one thread per CPU this process may use, or N2S_THREADS
     wanted, rows = args.cases.split(","), []
     for key, label, clean, noisy, channel_axis in cases():
         if key not in wanted:

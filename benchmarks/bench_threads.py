@@ -24,6 +24,7 @@ from n2s_core.hardware import THREAD_SETTINGS
 RUN = """
 import json, sys, time
 import n2s_core as n2s
+n2s.size_thread_pools()  # what the package's command line and notebooks do first
 import torch
 from n2s_core.nets.single_image import denoise_image
 clean, noisy = n2s.noisy_camera(sigma=0.1, rng=3, size=128)

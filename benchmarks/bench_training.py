@@ -38,6 +38,7 @@ import torch
 import torch.nn.functional as F
 from _machine import OtherLoad  # benchmarks/_machine.py, beside this script
 
+from n2s_core.hardware import size_thread_pools
 from n2s_core.nets.inference import predict_invariant, predict_single_pass
 from n2s_core.nets.masking import Masker, masked_mse
 from n2s_core.nets.models import MODEL_NAMES, build_model, seed_weights
@@ -291,6 +292,7 @@ def main(argv=None):
     parser.add_argument("--loop-sizes", default="64,256", type=lambda text: [int(n) for n in text.split(",")],
                         help="image sides for the Python-loop comparison (comma-separated)")
     args = parser.parse_args(argv)
+    size_thread_pools()  # one thread per CPU this process may use, or N2S_THREADS
     if min(args.batch, args.size, args.repeats, args.steps, *args.loop_sizes) < 1:
         parser.error("--batch, --size, --repeats, --steps and --loop-sizes must be >= 1")
     unknown = sorted(set(args.models) - set(MODEL_NAMES))

@@ -9,8 +9,9 @@ Follow the data from a noisy image to a denoised one. The method itself sits at 
 - :mod:`~n2s_core.metrics`        MSE, PSNR, SSIM
 - :mod:`~n2s_core.diagnostics`    a checkerboard in a residual; noise correlated between neighbouring pixels
 
-Beside it, :mod:`~n2s_core.hardware` counts the CPUs this process may use (and sizes every thread pool to them)
-and picks the notebooks' scale (quick on a CPU, the paper's on a GPU).
+Beside it, :mod:`~n2s_core.hardware` counts the CPUs this process may use (``n2s.size_thread_pools()`` sizes every
+thread pool to them, when called: importing the package changes no setting) and picks the notebooks' scale (quick
+on a CPU, the paper's on a GPU).
 
 Everything else lives in a folder named for what it holds (``docs/architecture.md`` draws the map):
 
@@ -26,10 +27,6 @@ Everything else lives in a folder named for what it holds (``docs/architecture.m
 """
 
 __version__ = "0.1.0"  # the one place: pyproject.toml reads it; CITATION.cff and the Colab cell are tested against it
-
-from .hardware import Scale, available_cpus, pick_scale, size_thread_pools
-
-size_thread_pools()  # before numpy, scipy or torch start a pool: one thread per CPU this process may really use
 
 from .classical.calibration import (
     CalibrationResult,
@@ -53,6 +50,7 @@ from .data.datasets import (
 from .data.images import BUNDLED, crop_center, describe_camera, load_image, noisy_camera, pick_camera
 from .data.noisy_dataset import raw_psnr
 from .diagnostics import checkerboard_ratio, correlated_axis, noise_autocorrelation, stripe_ratio
+from .hardware import Scale, available_cpus, pick_scale, size_thread_pools
 from .interpolation import interpolate_neighbors, neighbor_kernel
 from .invariance import denoise_invariant, ground_truth_loss, loss_decomposition, self_supervised_loss
 from .metrics import mse, psnr, rescale_to, ssim
@@ -67,5 +65,6 @@ __all__ = [
     "load_dataset", "load_folder", "load_image", "loss_decomposition", "make_cellnet_like", "make_hanzi",
     "make_imagenet_like", "median", "mix", "mixing_weight", "mse", "neighbor_kernel", "noise_autocorrelation",
     "noisy_camera", "pick_camera", "pick_scale", "psnr", "random_labels", "raw_psnr", "rescale_to", "scmos_noise",
-    "self_supervised_loss", "streak_noise", "ssim", "stripe_ratio", "subset_mask", "swept_parameter",
+    "self_supervised_loss", "size_thread_pools", "streak_noise", "ssim", "stripe_ratio", "subset_mask",
+    "swept_parameter",
 ]

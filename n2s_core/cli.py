@@ -19,6 +19,7 @@ from . import __version__
 from .app.image_files import check_image_suffix, check_outputs, image_writer, json_writer, read_image, write_outputs
 from .data.fetch import PAPER_FILES as PAPER_DATA
 from .data.images import CAMERAS
+from .hardware import size_thread_pools
 from .paper.table2 import DATASETS as TABLE2_DATASETS  # no torch: the table's rows and presets only
 from .paper.table2 import NEEDS_FETCH as TABLE2_NEEDS_FETCH
 
@@ -28,6 +29,7 @@ CANDIDATES = ("wavelet", "tv", "nl_means", "bm3d", "n2s")  # app.selection.CANDI
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    size_thread_pools()  # one thread per CPU this process may use, unless N2S_THREADS or OMP_NUM_THREADS says
     try:
         return args.run(args)
     except (ValueError, OSError, ImportError) as error:  # a user's mistake: one line; a bug (TypeError...): traceback

@@ -4,8 +4,9 @@ Thread pools. torch, OpenMP and the BLAS libraries size their pools from the hos
 may use: on Binder (1 CPU of a many-core host) or a shared CI machine that means many threads fighting over one core.
 On a loaded 2-core machine a Noise2Self training with two threads took 472 s where one thread took 63 s. So the
 package counts the CPUs it may use once, from the affinity mask and the cgroup CPU quota, and sizes every pool to
-that (:func:`size_thread_pools`, called when ``n2s_core`` is imported; ``n2s_core.nets`` passes the count to torch).
-``N2S_THREADS`` or ``OMP_NUM_THREADS`` set by you overrides the count, and any thread variable you set is kept.
+that when asked: :func:`size_thread_pools`, which the command line, the notebooks and the tests call first, and which
+a script calls itself (importing the package changes no setting). ``N2S_THREADS`` or ``OMP_NUM_THREADS`` set by you
+overrides the count, and any thread variable you set is kept.
 
 Scale. A notebook opened from a badge runs at the scale :func:`pick_scale` chooses: quick on a CPU, the paper's on a
 GPU, unless ``N2S_QUICK=1`` or ``N2S_QUICK=0`` says otherwise.
@@ -81,20 +82,32 @@ def thread_count(environ=None) -> int:
 def size_thread_pools(environ=None) -> int:
     """Set every thread variable you have not set yourself to :func:`thread_count`; return that count.
 
-    The variables reach OpenMP and BLAS pools that have not started yet. Pools already running (numpy imported
-    before ``n2s_core``) are resized with ``threadpoolctl`` when it is installed. Safe to call more than once.
+    The variables reach OpenMP and BLAS pools that have not started yet (torch reads ``OMP_NUM_THREADS`` when it is
+    imported). Pools already running are resized: numpy's with ``threadpoolctl`` when it is installed, torch's with
+    ``torch.set_num_threads`` when torch is imported. Nothing calls this on import; call it before heavy work (the
+    command line and the notebooks do). Safe to call more than once.
+
+    Examples
+    --------
+    >>> environ = {"N2S_THREADS": "2", "MKL_NUM_THREADS": "7"}
+    >>> size_thread_pools(environ), environ["OMP_NUM_THREADS"], environ["MKL_NUM_THREADS"]
+    (2, '2', '7')
     """
     environ = os.environ if environ is None else environ
     count = thread_count(environ)
     for name in THREAD_VARIABLES:
         environ.setdefault(name, str(count))
-    if environ is os.environ and "numpy" in sys.modules:
+    if environ is not os.environ:
+        return count
+    if "numpy" in sys.modules:
         try:
             from threadpoolctl import threadpool_limits
         except ImportError:
             pass
         else:
             threadpool_limits(limits=count)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(count)
     return count
 
 

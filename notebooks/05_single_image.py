@@ -75,6 +75,7 @@ from n2s_core.nets.objectives import Objective
 from n2s_core.paper import committed, table1
 from n2s_core.teach import exercises, plotting, widgets
 
+THREADS = n2s.size_thread_pools()  # every thread pool sized to the CPUs this process may use (docs/platforms.md)
 torch.set_num_threads(1)  # tensors this small: one thread was ~7x faster than two on a busy 2-core machine
 
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]

@@ -77,6 +77,8 @@ from n2s_core.data import single_cell as sc
 from n2s_core.paper import committed, figure3
 from n2s_core.teach import exercises, widgets
 
+THREADS = n2s.size_thread_pools()  # every thread pool sized to the CPUs this process may use (docs/platforms.md)
+
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
 SCALE = n2s.pick_scale()  # quick on a CPU, the paper's scale on a GPU; N2S_QUICK=1 or 0 overrides
 print(SCALE)

@@ -75,6 +75,8 @@ import n2s_core as n2s
 from n2s_core.paper import committed, figure5
 from n2s_core.teach import exercises, plotting, widgets
 
+THREADS = n2s.size_thread_pools()  # every thread pool sized to the CPUs this process may use (docs/platforms.md)
+
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
 SCALE = n2s.pick_scale()  # quick on a CPU, the paper's scale on a GPU; N2S_QUICK=1 or 0 overrides
 print(SCALE)

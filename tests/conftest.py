@@ -11,6 +11,8 @@ from hypothesis import settings
 
 import n2s_core as n2s
 
+n2s.size_thread_pools()  # as the command line and the notebooks do: one thread per CPU the tests may use
+
 # Deterministic property tests: the same examples on every run and machine (fixed seeds), no example database
 # written into the repository, no per-example deadline (the first call of a scipy filter can be slow).
 settings.register_profile("n2s_core", max_examples=30, deadline=None, derandomize=True, database=None,

@@ -64,19 +64,30 @@ def run_fresh(code: str, **env) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def test_importing_the_package_sizes_the_pools_before_numpy_starts_them():
-    code = ("import json, os, n2s_core; "
+def test_importing_the_package_changes_no_thread_setting():
+    code = "import json, os, n2s_core; print(json.dumps({'omp': os.environ.get('OMP_NUM_THREADS')}))"
+    assert run_fresh(code)["omp"] is None
+    assert run_fresh(code, OMP_NUM_THREADS="3")["omp"] == "3"
+
+
+def test_sizing_on_request_sets_the_pools_to_the_cpus_or_to_your_setting():
+    code = ("import json, os, n2s_core; n2s_core.size_thread_pools(); "
             "print(json.dumps({'omp': os.environ['OMP_NUM_THREADS'], 'cpus': n2s_core.available_cpus()}))")
     seen = run_fresh(code)
     assert seen["omp"] == str(seen["cpus"])
     assert run_fresh(code, N2S_THREADS="1")["omp"] == "1"
 
 
-def test_torch_gets_the_same_count_as_the_other_pools():
+def test_torch_keeps_your_thread_count_and_follows_a_sizing_on_request():
+    """Importing n2s_core.nets used to override torch.set_num_threads called before it (issue 27): no longer."""
     pytest.importorskip("torch")
-    code = "import json, torch, n2s_core.nets; print(json.dumps({'torch': torch.get_num_threads()}))"
-    assert run_fresh(code, N2S_THREADS="1")["torch"] == 1  # torch imported first, resized by n2s_core.nets
-    assert run_fresh(code, OMP_NUM_THREADS="1")["torch"] == 1  # your own setting is kept
+    yours = ("import json, torch; torch.set_num_threads(1); import n2s_core.nets; "
+             "print(json.dumps({'torch': torch.get_num_threads()}))")
+    assert run_fresh(yours, N2S_THREADS="2")["torch"] == 1
+    asked = ("import json, torch, n2s_core; import n2s_core.nets; n2s_core.size_thread_pools(); "
+             "print(json.dumps({'torch': torch.get_num_threads()}))")
+    assert run_fresh(asked, N2S_THREADS="1")["torch"] == 1
+    assert run_fresh(asked, OMP_NUM_THREADS="1")["torch"] == 1  # your own setting is kept
 
 
 def test_pick_scale_follows_the_gpu_and_the_override():

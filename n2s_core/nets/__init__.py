@@ -14,10 +14,4 @@ Follow a training step from left to right:
 - :mod:`.single_image`  train on one noisy image and denoise it (``python -m n2s_core denoise``)
 """
 
-import torch
-
-from ..hardware import thread_count
-
-_threads = thread_count()  # what `import n2s_core` sized the other pools to: the CPUs this process may use
-if torch.get_num_threads() != _threads:
-    torch.set_num_threads(_threads)
+# Importing this folder leaves torch's thread count as it was: ``n2s_core.size_thread_pools()`` sizes it on request.
