@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .app.image_files import check_image_suffix, check_outputs, image_writer, json_writer, read_image, write_outputs
+from .app.selection import CANDIDATES  # no torch: the net is imported only when it trains
 from .data.fetch import PAPER_FILES as PAPER_DATA
 from .data.images import CAMERAS
 from .hardware import size_thread_pools
@@ -24,7 +25,6 @@ from .paper.table2 import DATASETS as TABLE2_DATASETS  # no torch: the table's r
 from .paper.table2 import NEEDS_FETCH as TABLE2_NEEDS_FETCH
 
 EXPERIMENTS = ("figure2", "figure3", "figure4", "figure5", "table1", "single-image", "table2", "ledger")
-CANDIDATES = ("wavelet", "tv", "nl_means", "bm3d", "n2s")  # app.selection.CANDIDATES, without importing it here
 
 
 def main(argv=None) -> int:
@@ -404,7 +404,7 @@ def _denoise_stack(args, stack, method: str, span: int, report_path: Path, clock
         apply = functools.partial(_predict_plane, fitted, invariant=args.invariant)
         summary = f"the net trained on {len(trained_on)} planes, final loss {report['final_loss']:.4g}"
     else:
-        from .app.selection import CANDIDATES, choose
+        from .app.selection import choose
 
         sampled = sample_indices(planes)
         sample = np.stack([stack.plane(i) for i in sampled])
