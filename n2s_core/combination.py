@@ -55,7 +55,7 @@ class Combination:
 
 
 def fit_combination(noisy, outputs: dict, *, noise_variance: float | None = None, stride: int = 4,
-                    folds: int = 4, channel_axis: int | None = None) -> Combination:
+                    folds: int = 4, channel_axis: int | None = None, pixels=None) -> Combination:
     """Fit the weights of ``sum_k w_k outputs[k]`` (plus ``w_x noisy`` when ``noise_variance`` is given).
 
     Parameters
@@ -70,6 +70,9 @@ def fit_combination(noisy, outputs: dict, *, noise_variance: float | None = None
         :func:`~n2s_core.estimate_noise_variance`). None: the J-invariant outputs alone.
     folds : int
         Groups of grid subsets for cross-fitting (subset ``k`` goes to group ``k % folds``); 2 to ``stride**2``.
+    pixels : ndarray of bool, optional
+        Fit and score these pixels only (``noisy``'s shape), e.g. where every output is defined (an output scored
+        on a few subsets holds NaN elsewhere). Default: every pixel.
     """
     noisy = as_float_image(noisy, name="noisy").astype(np.float64)
     if not outputs:
@@ -81,9 +84,9 @@ def fit_combination(noisy, outputs: dict, *, noise_variance: float | None = None
         raise ValueError(f"{NOISY!r} is the name of the noisy column; give the outputs other names")
     columns = []
     for name in names:
-        column = as_float_image(outputs[name], name=name)
+        column = np.asarray(outputs[name], dtype=np.float64)  # may hold NaN off ``pixels``: checked below
         check_same_shape(noisy, column, names=("noisy", name))
-        columns.append(column.astype(np.float64).ravel())
+        columns.append(column.ravel())
     if noise_variance is not None:
         names.append(NOISY)
         columns.append(noisy.ravel())
@@ -94,6 +97,15 @@ def fit_combination(noisy, outputs: dict, *, noise_variance: float | None = None
         labels = np.expand_dims(labels, channel_axis % noisy.ndim)
     group = np.broadcast_to(labels % folds, noisy.shape).ravel()
     design, target = np.stack(columns, axis=1), noisy.ravel()
+    if pixels is not None:
+        keep = np.broadcast_to(np.asarray(pixels, dtype=bool), noisy.shape).ravel()
+        design, target, group = design[keep], target[keep], group[keep]
+    if not np.isfinite(design).all():
+        raise ValueError("an output holds NaN or infinite values on the pixels fitted; pass pixels= to leave them "
+                         "out (where every output is defined)")
+    if len(set(group.tolist())) < folds:
+        raise ValueError(f"the pixels fitted lie in fewer than {folds} of the cross-fitting groups; give more pixels "
+                         "or fewer folds")
     penalty = np.zeros(len(names))
     if noise_variance is not None:
         penalty[-1] = 2 * noise_variance  # d/dw_x of 2 w_x sigma^2: the noisy column's share of the noise

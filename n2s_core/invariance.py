@@ -23,7 +23,7 @@ from .partitions import count_subsets, grid_labels
 
 def denoise_invariant(image, denoiser, *, stride: int = 4, channel_axis: int | None = None,
                       interpolation: str = "axis", labels=None, denoiser_kwargs=None,
-                      n_jobs: int | None = None) -> np.ndarray:
+                      n_jobs: int | None = None, subsets=None) -> np.ndarray:
     """Apply ``denoiser`` in its J-invariant form: one call per subset J, each keeping only its output on J.
 
     Parameters
@@ -44,6 +44,10 @@ def denoise_invariant(image, denoiser, *, stride: int = 4, channel_axis: int | N
         Keyword arguments passed to ``denoiser``.
     n_jobs : int or None
         Threads running subsets side by side (``None``: one per core). scikit-image denoisers release the GIL.
+    subsets : sequence of int, optional
+        Compute these subsets only (one call each) and leave NaN on the others: the output is J-invariant where it
+        is defined, and its loss over those pixels is still the error plus the noise variance (for a costly
+        denoiser, scored on a few subsets). Default: every subset.
 
     Returns
     -------
@@ -61,10 +65,15 @@ def denoise_invariant(image, denoiser, *, stride: int = 4, channel_axis: int | N
     image = as_float_image(image)
     grid = labels is None
     labels = _resolve_labels(image, stride, channel_axis, labels)
-    outputs = _invariant_outputs(image, denoiser, labels, range(count_subsets(labels)), channel_axis=channel_axis,
-                                 interpolation=interpolation, denoiser_kwargs=denoiser_kwargs, n_jobs=n_jobs,
-                                 grid=grid)
-    denoised = np.empty_like(image)
+    every = range(count_subsets(labels))
+    if subsets is not None:
+        subsets = sorted({int(k) for k in subsets})
+        if not subsets or not set(subsets) <= set(every):
+            raise ValueError(f"subsets must name some of the partition's subsets 0..{len(every) - 1}, got {subsets}")
+    outputs = _invariant_outputs(image, denoiser, labels, every if subsets is None else subsets,
+                                 channel_axis=channel_axis, interpolation=interpolation,
+                                 denoiser_kwargs=denoiser_kwargs, n_jobs=n_jobs, grid=grid)
+    denoised = np.empty_like(image) if subsets is None else np.full_like(image, np.nan)
     for mask, output in outputs:
         denoised[mask] = output[mask]
     return denoised

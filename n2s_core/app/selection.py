@@ -54,6 +54,9 @@ MIN_NET_SECONDS = 20.0  # a net trained for less than this is not worth its time
 DEFAULT_BUDGET = 120.0  # seconds: about two minutes on a laptop
 OUTPUTS = ("plain", "invariant")
 TIE_SE = 2.0  # losses closer than this many standard errors of their difference are not told apart
+COSTLY = ("bm3d",)  # seconds a call on a 512 x 512 image: their grid is searched on a crop
+SEARCH_CROP = 256  # the side of the central crop a costly method's grid is searched on
+FEW_SUBSETS = (0, 5, 10, 15)  # one subset of each row phase and each column phase of the 4 x 4 grid
 
 
 @dataclass
@@ -128,6 +131,9 @@ def select_denoiser(noisy, *, channel_axis: int | None = None, budget: float | N
                                      clean=clean, progress=progress)
     index = 1 if output == "invariant" else 0
     made = {name: _made(outputs[name][index]) for name in (choice.weights or [choice.name])}
+    for name, image in made.items():  # a costly candidate scored on a few subsets: its whole J-invariant version now
+        if not np.isfinite(image).all():
+            made[name] = _each(choice.appliers[name], noisy[None])
     denoised = made[choice.name] if choice.weights is None else combine_outputs(made, choice.weights)
     return np.clip(denoised[0], 0.0, 1.0), report
 
@@ -171,20 +177,21 @@ def choose(sample, *, channel_axis: int | None = None, budget: float | None = DE
         entries.append(entry)
         if made is not None:
             outputs[NET], appliers[NET] = made, apply
-    scored = sorted((e for e in entries if e.status == "scored"), key=lambda e: e.loss)
-    if not scored:
+    if not any(e.status == "scored" for e in entries):
         reasons = "; ".join(f"{e.name}: {e.note}" for e in entries)
         raise ValueError(f"no candidate fitted in a budget of {limit:g} s ({reasons}); give a larger --budget")
+    pixels = _common_pixels(sample, outputs, [e for e in entries if e.status == "scored"])
+    scored = sorted((e for e in entries if e.status == "scored"), key=lambda e: e.loss)
     best, tie = scored[0], None
     if output == "plain" and best.name == NET:
         rival = next((e for e in scored[1:] if e.name != NET), None)
         if rival is not None:
-            gap, se = _loss_gap(sample, outputs[best.name][1], outputs[rival.name][1])
+            gap, se = _loss_gap(sample, outputs[best.name][1], outputs[rival.name][1], pixels)
             if gap < TIE_SE * se:
                 tie = (f"{NET}'s loss is {gap:.2e} below {rival.name}'s, within {TIE_SE:g} standard errors "
                        f"({se:.2e}): a tie, which goes to the classical candidate when the plain version is written")
                 best = rival
-    combination = _combination(sample, outputs, [e.name for e in scored], axis, clean=clean) if (
+    combination = _combination(sample, outputs, [e.name for e in scored], axis, clean=clean, pixels=pixels) if (
         combine and len(scored) > 1) else None
     if combination is not None and combination["chosen"]:
         choice = Choice(COMBINED, output, {name: appliers[name] for name in combination["weights"]},
@@ -198,6 +205,8 @@ def choose(sample, *, channel_axis: int | None = None, budget: float | None = DE
                       f"versions, weights fitted by the loss, replaces the best one when its cross-fitted loss is "
                       f"lower by more than {TIE_SE:g} standard errors (written: the same weights on the {output} "
                       "versions)",
+              "scored_pixels": "all" if pixels is None else f"the {len(FEW_SUBSETS)} subsets {list(FEW_SUBSETS)} of "
+                               f"{STRIDE**2}, where every candidate was scored",
               "tie": tie, "combination": combination,
               "ranking": [asdict(e) for e in scored + [e for e in entries if e.status != "scored"]],
               "wall_seconds": round(time.perf_counter() - clock, 2)}
@@ -214,12 +223,13 @@ def _image(sample: np.ndarray) -> np.ndarray:
     return sample[0] if len(sample) == 1 else sample.reshape(-1, sample.shape[-1])
 
 
-def _combination(sample, outputs, names, channel_axis, *, clean) -> dict:
+def _combination(sample, outputs, names, channel_axis, *, clean, pixels=None) -> dict:
     """Fit the weights of the candidates' J-invariant versions by the loss, cross-fitted; chosen when the held-out
     loss beats the best candidate's by :data:`TIE_SE` standard errors. Given ``clean``: every version's PSNR."""
     noisy = _image(sample)
     invariant = {name: _image(outputs[name][1]) for name in names}
-    fitted = fit_combination(noisy, invariant, stride=STRIDE, channel_axis=channel_axis)
+    pixels = None if pixels is None else _image(pixels)
+    fitted = fit_combination(noisy, invariant, stride=STRIDE, channel_axis=channel_axis, pixels=pixels)
     chosen = fitted.gain > TIE_SE * fitted.held_out_se
     report = {"chosen": bool(chosen), "weights": fitted.weights, "held_out_loss": fitted.held_out_loss,
               "fitted_loss": fitted.fitted_loss, "candidate_losses": fitted.candidate_losses,
@@ -233,45 +243,80 @@ def _combination(sample, outputs, names, channel_axis, *, clean) -> dict:
         truth = _image(clean)
         plain = {name: _image(_made(outputs[name][0])) for name in names}
         variance = estimate_noise_variance(noisy, channel_axis=channel_axis)
-        mixed = fit_combination(noisy, invariant, noise_variance=variance, stride=STRIDE, channel_axis=channel_axis)
-        score = lambda image: psnr(truth, np.clip(image, 0.0, 1.0))  # noqa: E731
+        mixed = fit_combination(noisy, invariant, noise_variance=variance, stride=STRIDE, channel_axis=channel_axis,
+                                pixels=pixels)
+        where = np.ones(noisy.shape, dtype=bool) if pixels is None else pixels  # where the J-invariant ones exist
+
+        def score(image, on=where):  # on=...: every pixel
+            return psnr(truth[on], np.clip(image, 0.0, 1.0)[on])
+
         report["with_noisy"] = {"weights": mixed.weights, "held_out_loss": mixed.held_out_loss,
                                 "noise_variance": variance}
         report["psnr"] = {"invariant": score(combine_outputs(invariant, fitted.weights)),
-                          "plain": score(combine_outputs(plain, fitted.weights)),
+                          "plain": score(combine_outputs(plain, fitted.weights), on=...),
                           "invariant_with_noisy": score(combine_outputs(invariant, mixed.weights, noisy)),
-                          "plain_with_noisy": score(combine_outputs(plain, mixed.weights, noisy))}
+                          "plain_with_noisy": score(combine_outputs(plain, mixed.weights, noisy), on=...)}
+        if pixels is not None:
+            report["psnr_pixels"] = "J-invariant versions on the pixels every candidate was scored on; plain: all"
     return report
 
 
-def _loss_gap(noisy, first, second) -> tuple[float, float]:
+def _common_pixels(sample, outputs, scored) -> np.ndarray | None:
+    """None when every candidate was scored on every pixel. Else the pixels all of them were scored on (a costly
+    one scored on a few subsets), and each candidate's loss is recomputed there so that the ranking compares like
+    with like."""
+    finite = [np.isfinite(outputs[e.name][1]) for e in scored]
+    if all(f.all() for f in finite):
+        return None
+    pixels = np.logical_and.reduce(finite)
+    for entry in scored:
+        entry.loss = float(np.mean((outputs[entry.name][1][pixels] - sample[pixels]) ** 2))
+        entry.note += f"; loss over the pixels of subsets {list(FEW_SUBSETS)}, which every candidate was scored on"
+    return pixels
+
+
+def _loss_gap(noisy, first, second, pixels=None) -> tuple[float, float]:
     """(loss of ``second`` - loss of ``first``, its standard error) from the per-pixel squared residuals against
-    ``noisy`` of two J-invariant outputs, pixels (and channels) taken as independent."""
-    difference = ((second - noisy) ** 2 - (first - noisy) ** 2).ravel()
+    ``noisy`` of two J-invariant outputs, pixels (and channels) taken as independent; on ``pixels`` if given."""
+    difference = (second - noisy) ** 2 - (first - noisy) ** 2
+    difference = (difference if pixels is None else difference[pixels]).ravel()
     return float(difference.mean()), float(difference.std(ddof=1) / np.sqrt(difference.size))
 
 
-def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, output="plain"):
+def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, output="plain",
+               subsets: str = "fit"):
     """Calibrate one classical method inside ``left`` seconds: approximate search on one subset, then the exact
-    loss, each the mean over the sample's planes. Returns the entry, the outputs on the sample and the applier."""
+    loss, each the mean over the sample's planes. Returns the entry, the outputs on the sample and the applier.
+
+    A method in :data:`COSTLY` searches its grid on the central :data:`SEARCH_CROP` crop; any method whose exact
+    score on all 16 subsets would not fit is scored on the 4 of :data:`FEW_SUBSETS` instead (its J-invariant output
+    is then NaN elsewhere, and :func:`choose` compares every candidate on those pixels). ``subsets``: "fit" (the
+    budget decides), or "all" or "few" to force one way (``benchmarks/bench_bm3d_calibration.py`` compares them).
+    """
     method, started = METHODS[name], time.perf_counter()
     extra = {} if channel_axis is None else {"channel_axis": channel_axis}
     settings = expand_grid(grid if grid is not None else method.grid(sample[0], channel_axis=channel_axis))
     calls = len(sample)  # one call per plane
+    cropped = name in COSTLY and min(sample.shape[1:3]) > SEARCH_CROP
+    searched = np.stack([_central(plane, SEARCH_CROP) for plane in sample]) if cropped else sample
+    scale = sample[0].size / searched[0].size  # a call on the whole plane costs about this many searched calls
     approximate = []
     for i, params in enumerate(_progress(settings, name, progress)):
         approximate.append(np.mean([self_supervised_loss(plane, method.function, stride=STRIDE, approximate=True,
                                                          channel_axis=channel_axis,
-                                                         denoiser_kwargs={**params, **extra}) for plane in sample]))
+                                                         denoiser_kwargs={**params, **extra}) for plane in searched]))
         per_setting = (time.perf_counter() - started) / (i + 1)
-        projected = per_setting * (len(settings) - i - 1 + STRIDE**2 + 1)  # the rest, the exact score, the output
-        if projected > left - (time.perf_counter() - started):
+        rest, whole = per_setting * (len(settings) - i - 1), per_setting * scale
+        if rest + whole * (len(FEW_SUBSETS) + 1) > left - (time.perf_counter() - started):
+            need = per_setting * len(settings) + whole * (len(FEW_SUBSETS) + 1)
             return Candidate(name, "skipped", seconds=round(time.perf_counter() - started, 2),
-                             note=f"needs about {per_setting * (len(settings) + STRIDE**2 + 1):.0f} s"
-                                  + (f" on {calls} planes" if calls > 1 else "") + f", {left:.0f} s were left"), \
-                None, None
+                             note=f"needs about {need:.0f} s" + (f" on {calls} planes" if calls > 1 else "")
+                                  + f", {left:.0f} s were left"), None, None
     params = settings[int(np.argmin(approximate))]
     kwargs = {**params, **extra}
+    fits = whole * (STRIDE**2 + 1) <= left - (time.perf_counter() - started)
+    all_fit = {"all": True, "few": False}.get(subsets, fits)
+    subsets = None if all_fit else FEW_SUBSETS
 
     def invariant_of(plane):
         return denoise_invariant(plane, method.function, stride=STRIDE, channel_axis=channel_axis,
@@ -280,16 +325,27 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
     def plain_of(plane):
         return method.function(plane, **kwargs)
 
-    invariant = np.stack([invariant_of(plane) for plane in sample])
-    entry = Candidate(name, loss=ground_truth_loss(sample, invariant), parameters=_plain(params),
-                      note=f"{len(settings)} settings scored on one subset, the best on all {STRIDE**2}"
-                           + (f" (each the mean over {calls} planes)" if calls > 1 else ""))
+    invariant = np.stack([denoise_invariant(plane, method.function, stride=STRIDE, channel_axis=channel_axis,
+                                            denoiser_kwargs=kwargs, subsets=subsets) for plane in sample])
+    scored = np.isfinite(invariant)
+    entry = Candidate(name, loss=float(np.mean((invariant[scored] - sample[scored]) ** 2)),
+                      parameters=_plain(params),
+                      note=f"{len(settings)} settings scored on one subset" + (f" of the central {SEARCH_CROP} x "
+                           f"{SEARCH_CROP} crop" if cropped else "") + ", the best on "
+                           + (f"all {STRIDE**2}" if all_fit else f"{len(FEW_SUBSETS)} of the {STRIDE**2} (all 16 "
+                              "would not fit)") + (f" (each the mean over {calls} planes)" if calls > 1 else ""))
     plain = functools.partial(_each, plain_of, sample)  # run for the winner only, unless scored vs clean
     if clean is not None:
         plain = plain()
-        entry.psnr_plain, entry.psnr_invariant = psnr(clean, plain), psnr(clean, invariant)
+        entry.psnr_plain, entry.psnr_invariant = psnr(clean, plain), psnr(clean[scored], invariant[scored])
     entry.seconds = round(time.perf_counter() - started, 2)
     return entry, (plain, invariant), invariant_of if output == "invariant" else plain_of
+
+
+def _central(plane: np.ndarray, size: int) -> np.ndarray:
+    """The central ``size`` x ``size`` crop of a plane (rows and columns first, channels kept)."""
+    top, left = (plane.shape[0] - size) // 2, (plane.shape[1] - size) // 2
+    return plane[top:top + size, left:left + size]
 
 
 def _each(function, sample) -> np.ndarray:

@@ -157,3 +157,47 @@ def test_combine_false_keeps_the_best_single_candidate(camera):
     _, report = select_denoiser(noisy, methods=tuple(MISCALIBRATED), grids=MISCALIBRATED, budget=None,
                                 combine=False, progress=False)
     assert report["combination"] is None and report["chosen"] == report["ranking"][0]["name"]
+
+
+def test_a_costly_method_searches_a_crop_and_is_scored_on_four_subsets_when_sixteen_do_not_fit(camera, monkeypatch):
+    """BM3D's case, with a slowed TV standing in (0.1 s per 48 x 48 of image): the grid is searched on the central
+    crop, the exact loss on 4 of the 16 subsets, and every candidate is then ranked and combined on those pixels."""
+    import time as clock
+
+    clean, noisy = camera  # 96 x 96
+    tv = n2s.get_method("tv")
+
+    def slow_tv(image, **kwargs):
+        clock.sleep(0.1 * image.size / 48**2)
+        return tv.function(image, **kwargs)
+
+    monkeypatch.setitem(selection.METHODS, "tv", tv.__class__(**{**tv.__dict__, "function": slow_tv}))
+    monkeypatch.setattr(selection, "COSTLY", ("tv",))
+    monkeypatch.setattr(selection, "SEARCH_CROP", 48)
+    n2s.get_method("wavelet").function(noisy, sigma=0.1)  # warm: a first call's imports would eat its budget
+    denoised, report = select_denoiser(noisy, methods=("wavelet", "tv"), budget=5.0, clean=clean, progress=False)
+    entry = next(e for e in report["ranking"] if e["name"] == "tv")
+    assert entry["status"] == "scored" and "central 48 x 48 crop" in entry["note"]
+    assert "the best on 4 of the 16 (all 16 would not fit)" in entry["note"]
+    assert report["scored_pixels"].startswith("the 4 subsets [0, 5, 10, 15]")
+    assert [e["status"] for e in report["ranking"]] == ["scored", "scored"], report["ranking"]
+    labels = n2s.grid_labels(noisy.shape)
+    scored = np.isin(labels, selection.FEW_SUBSETS)
+    for e in [e for e in report["ranking"] if e["status"] == "scored"]:  # every loss over the same pixels
+        made = n2s.denoise_invariant(noisy, n2s.get_method(e["name"]).function, denoiser_kwargs=e["parameters"])
+        assert e["loss"] == pytest.approx(n2s.mse(made[scored], noisy[scored]), rel=1e-6)
+    assert denoised.shape == noisy.shape and np.isfinite(denoised).all()
+    invariant, report = select_denoiser(noisy, methods=("tv",), budget=5.0, output="invariant", progress=False)
+    assert "4 of the 16" in report["ranking"][0]["note"]
+    assert np.isfinite(invariant).all()  # the written J-invariant version is whole: its other 12 subsets made then
+
+
+def test_denoise_invariant_on_a_few_subsets_leaves_the_rest_undefined(camera):
+    _, noisy = camera
+    few = n2s.denoise_invariant(noisy, n2s.get_method("tv").function, subsets=[0, 5])
+    every = n2s.denoise_invariant(noisy, n2s.get_method("tv").function)
+    inside = np.isin(n2s.grid_labels(noisy.shape), [0, 5])
+    np.testing.assert_allclose(few[inside], every[inside])
+    assert np.isnan(few[~inside]).all()
+    with pytest.raises(ValueError, match="subsets must name some of the partition's subsets 0..15"):
+        n2s.denoise_invariant(noisy, n2s.get_method("tv").function, subsets=[16])
