@@ -17,19 +17,19 @@
 # %% [markdown] slideshow={"slide_type": "slide"}
 # # 05 · One noisy image is a training set
 #
-# Can a net learn to denoise from the one noisy image it must denoise? Hide each pixel in turn, predict it from its
-# neighbours, score against its noisy value: the neighbours predict the signal, not the independent noise. But a net
-# with many weights can memorise the noise of its training pixels, and then its loss lies.
+# Can a net learn to denoise from the one image it must denoise? Hide a pixel, predict it from its neighbours, score
+# against its noisy value: neighbours predict the signal, not the independent noise. But a net with many weights can
+# memorise the noise, and then its loss lies.
 #
 # **Prerequisites:** notebooks 01 (Proposition 1), 03 (calibrated NL-means), 04 (masked training); PyTorch basics.
 #
-# **Time:** 50 minutes: training 15, when the loss lies 15, nets against NL-means 10, choosing by the loss 10.
+# **Time:** 50 minutes (training 15, the lying loss 15, nets vs NL-means 10, choosing 10).
 #
 # **Learning goals**
 # - Train a net by Noise2Self on one noisy image, validating on a held-out grid subset.
-# - Explain why Proposition 1 does not cover a trained net's loss on its own training pixels.
+# - Explain why Proposition 1 does not cover a net's loss on its own training pixels.
 # - Compare single-pass and J-invariant predictions with calibrated NL-means.
-# - Choose among J-invariant denoisers by the self-supervised loss.
+# - Choose among J-invariant denoisers, or weigh them into one, by the self-supervised loss.
 
 # %% [markdown] slideshow={"slide_type": "subslide"} tags=["ko"]
 # **한국어 · 학습 목표**
@@ -37,11 +37,10 @@
 # - 잡음 영상 한 장만으로 Noise2Self 신경망을 학습하고, 남겨 둔 격자 부분집합 하나로 검증한다.
 # - 학습된 신경망이 자기 학습 픽셀에서 잰 손실에는 왜 명제 1이 성립하지 않는지 설명한다.
 # - 단일 패스 예측과 J-불변 예측을 보정된 비국소 평균(NL-means)과 비교한다.
-# - 자기지도 손실로 J-불변 잡음 제거기 가운데 하나를 고른다.
+# - 자기지도 손실로 J-불변 잡음 제거기 가운데 하나를 고르거나, 여럿을 가중합으로 묶는다.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
-# *On Colab* the next cell adds this workbook's package; it changes nothing that Colab already ships (numpy, torch,
-# ipywidgets, matplotlib, scikit-image, scipy keep their versions). Elsewhere it does nothing.
+# *On Colab* the next cell adds this workbook's package, changing no version Colab ships. Elsewhere it does nothing.
 
 # %% slideshow={"slide_type": "skip"}
 import importlib.util
@@ -98,12 +97,12 @@ DEMO_CROP, DEMO_STEPS, DEMO_EVERY = 32, 800, 50  # section 3, in both modes: a s
 # ## 1. One image, two nets
 #
 # The camera with Gaussian noise $\sigma = 0.1$, clipped to $[0, 1]$ (paper §3). The clean image only scores, by
-# **PSNR** $= 10 \log_{10}(1/\text{MSE})$ in dB (images in $[0, 1]$). **DnCNN**: 3x3 convolutions with batch
-# normalisation, stacked, outputting the clean image (paper §5: 17 layers). **UNet**: halves the resolution level by
-# level, then doubles it back, joining features of equal size.
+# **PSNR** $= 10 \log_{10}(1/\text{MSE})$ in dB. **DnCNN**: stacked 3x3 convolutions with batch normalisation,
+# outputting the clean image (paper §5: 17 layers). **UNet**: halves the resolution level by level, then doubles it
+# back, joining features of equal size.
 #
 # Each step hides one grid subset $J$ behind its neighbours' mean and fits the output there to the noisy pixels
-# (notebook 04). Like the authors, we train on 15 of the 16 subsets; the 16th, never a target, validates.
+# (notebook 04). Like the authors, we train on 15 of the 16 subsets; the 16th validates.
 
 # %% slideshow={"slide_type": "skip"}
 clean, noisy = n2s.noisy_camera(sigma=SIGMA, rng=SEED, size=CROP)  # NumPy (H, W) on [0, 1]
@@ -147,10 +146,9 @@ class Recorder:
 
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# **What to expect.** On the full 512 x 512 camera a 17-layer DnCNN reaches 31.2 dB (paper §5), above J-invariant
-# NL-means at 30.4 dB (Table 1, paper §3); the authors' notebook (8 layers, 500 steps): 30.3 dB. Quick mode trains
-# small nets for a few hundred steps on an 88 x 88 crop: expect several dB gained, yet a finish below calibrated
-# NL-means, whose filter comes ready-made while a net must learn one from a few thousand pixels.
+# **What to expect.** On the full camera a 17-layer DnCNN reaches 31.2 dB (paper §5), above J-invariant NL-means at
+# 30.4 dB (Table 1); the authors' 8-layer notebook: 30.3 dB. Quick mode trains small nets on an 88 x 88 crop:
+# several dB gained, yet below calibrated NL-means, a filter that comes ready-made.
 
 # %% slideshow={"slide_type": "skip"}
 nets = {"DnCNN": models.seed_weights(models.build_model("dncnn", depth=DEPTH, features=FEATURES), SEED),
@@ -180,10 +178,9 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Single pass, J-invariant, and NL-means
 #
-# A trained net denoises once on the noisy image (**single pass**), or once per masked subset, each output kept on
-# its subset (**J-invariant**); the paper found the single pass about 0.5 dB better (paper §5, supplement §5.4). The
-# reference: **NL-means** (each pixel becomes a mean of pixels with similar surrounding patches), calibrated by the
-# self-supervised loss (notebook 03), J-invariant and plain.
+# A trained net denoises once (**single pass**), or once per masked subset, keeping each output on its subset
+# (**J-invariant**); the paper found the single pass about 0.5 dB better (§5, supplement §5.4). The reference:
+# **NL-means** (each pixel a mean of pixels with similar surrounding patches), calibrated by the loss (notebook 03).
 
 # %% slideshow={"slide_type": "skip"}
 outputs, scores = {}, {"noisy": n2s.psnr(clean, noisy)}
@@ -222,12 +219,12 @@ plt.show()
 # ## 3. When the loss lies: a net fitted to its own noise
 #
 # Proposition 1 (paper §1), per pixel: for J-invariant $f$ and noise zero-mean and independent across subsets given
-# $y$, $\mathbb E\,\tfrac1m\|f(x)-x\|^2 = \mathbb E\,\tfrac1m\|f(x)-y\|^2 + \sigma^2$ ($\sigma^2$ the noise variance
-# per pixel), so the masked loss cannot average below $\sigma^2$. The proof fixes $f$ before the noise is drawn. A
+# $y$, $\mathbb E\,\tfrac1m\|f(x)-x\|^2 = \mathbb E\,\tfrac1m\|f(x)-y\|^2 + \sigma^2$ ($\sigma^2$ the noise variance),
+# so the masked loss cannot average below $\sigma^2$. The proof fixes $f$ before the noise is drawn; a
 # trained net's weights were fitted to $x_J$ of this very image.
 #
-# We push it: the quick UNet, 800 steps on a 32 x 32 crop, far more weights than pixels, scored on its own image and
-# on a fresh noisy copy it never saw (simulation only), for which it is a fixed function.
+# We push it: the quick UNet, 800 steps on a 32 x 32 crop (far more weights than pixels), scored on its own image and
+# on a fresh noisy copy, for which it is a fixed function.
 
 # %% slideshow={"slide_type": "subslide"} tags=["predict", "slide-code"]
 prediction = None  # Predict before running the next cell: own-image masked loss / noise variance after 800 steps
@@ -273,14 +270,14 @@ assert curves["fresh copy"][-1] > 1  # scored on noise it never saw, the net is 
 assert curves["PSNR"][-1] < max(curves["PSNR"]) - 1  # and the loss fell while the net got worse
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Below the noise variance on its own pixels, above it on fresh noise, and PSNR falling: the net learned this noise.
-# A net's loss is honest only on pixels it was not fitted to, hence section 1's held-out subset.
+# Below the noise variance on its own pixels, above it on fresh noise, PSNR falling: the net learned this noise. Its
+# loss is honest only on pixels it was not fitted to: section 1's held-out subset.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Which denoiser? Let the loss choose
 #
-# A classical denoiser tunes one parameter, too few to memorise noise, so the self-supervised loss ranks J-invariant
-# candidates as the clean image would: **wavelet shrinkage** (small wavelet coefficients zeroed), **total
+# A classical denoiser tunes one parameter, too few to memorise noise, so the loss ranks J-invariant candidates as
+# the clean image would: **wavelet shrinkage** (small wavelet coefficients zeroed), **total
 # variation** (smoothing that penalises jumps between neighbours), NL-means, and **BM3D** if installed (similar
 # patches stacked and shrunk jointly).
 
@@ -313,11 +310,33 @@ fig.tight_layout()
 plt.show()
 assert np.all(losses < truth_mse + noise_variance)  # all a little below the line: clipping (notebook 02)
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# **Weights from the same loss.** A weighted sum $g = \sum_k w_k f_k$ of J-invariant outputs is J-invariant
+# (exercise 4), so the loss can fit the weights by least squares. Weights fitted to the pixels that score them flatter
+# the loss, so they are fitted on three of four groups of subsets and scored on the fourth, in turn
+# (**cross-fitting**); the sum is written only if that wins.
+
+# %% slideshow={"slide_type": "subslide"}
+MISCALIBRATED = {"tv": {"weight": [0.3]}, "wavelet": {"sigma": [0.03]}}  # one smooths too much, one too little
+_, pair = select_denoiser(noisy, methods=tuple(MISCALIBRATED), grids=MISCALIBRATED, budget=None, clean=clean,
+                          progress=False)
+pair_outputs = {e["name"]: n2s.denoise_invariant(noisy, get_method(e["name"]).function,
+                                                 denoiser_kwargs=e["parameters"]) for e in pair["ranking"]}
+for label, report in (("calibrated", selection), ("too smooth + too rough", pair)):
+    mix, alone = report["combination"], {e["name"]: e["psnr_invariant"] for e in report["ranking"]}
+    best = mix["best_candidate"]
+    print(f"{label}: weights " + ", ".join(f"{k} {w:+.2f}" for k, w in mix["weights"].items())
+          + f"; held-out loss {mix['held_out_loss']:.5f} against {best}'s {mix['candidate_losses'][best]:.5f}; "
+          f"J-invariant PSNR {mix['psnr']['invariant']:.2f} dB against {alone[best]:.2f}: "
+          f"{'written' if mix['chosen'] else 'not written'}")
+pair_mix = pair["combination"]
+assert pair_mix["chosen"] and pair_mix["psnr"]["invariant"] > max(e["psnr_invariant"] for e in pair["ranking"])
+
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Try it: watch a net learn
 #
-# The slider steps through section 1's snapshots, single pass, and their errors.
+# The slider walks through section 1's single-pass snapshots and their errors.
 
 # %% slideshow={"slide_type": "skip"}
 def draw(step=STEPS, model="DnCNN"):
@@ -337,15 +356,13 @@ widgets.interactive_panel(draw, step=widgets.choice_slider("step", steps_recorde
 # ## What to remember
 #
 # - One noisy image is a training set: hide a subset, fit the output there to the noisy pixels (paper §5).
-# - Proposition 1 covers functions fixed before the noise is drawn; a net fitted to this image can push its loss on
-#   its training pixels far below the noise variance while getting worse.
-# - So validate a net on a held-out grid subset, never a target.
-# - The single pass beats the J-invariant prediction. Quick nets trail calibrated NL-means; the paper's full-scale
-#   DnCNN leads it (paper §5).
-# - A denoiser that cannot memorise noise is ranked by its self-supervised loss as by the clean image.
+# - Proposition 1 covers functions fixed before the noise; a net fitted to this image can push its training loss
+#   below the noise variance while getting worse: validate on a held-out subset.
+# - The single pass beats the J-invariant prediction. Quick nets trail calibrated NL-means; the paper's DnCNN leads.
+# - The loss ranks denoisers that cannot memorise noise as the clean image would, and weighs them into a sum, judged
+#   on held-out pixels.
 #
-# **Where it comes back:** 06 (Noise2Self nets on data sets), 10 (other self-supervised losses), 11 (correlated
-# noise).
+# **Where it comes back:** 06 (nets on data sets), 10 (other self-supervised losses), 11 (correlated noise).
 
 # %% [markdown] slideshow={"slide_type": "subslide"} tags=["ko"]
 # **한국어 · 기억할 것**
@@ -356,7 +373,8 @@ widgets.interactive_panel(draw, step=widgets.choice_slider("step", steps_recorde
 # - 그래서 신경망은 한 번도 정답으로 쓰지 않은 픽셀, 곧 남겨 둔 격자 부분집합으로 검증한다.
 # - 단일 패스가 J-불변 예측보다 낫다. 빠른 모드의 신경망은 보정된 비국소 평균(NL-means)에 뒤지지만, 논문 규모의
 #   DnCNN은 앞선다(논문 §5).
-# - 잡음을 외울 수 없는 잡음 제거기라면 자기지도 손실이 깨끗한 영상과 같은 순서로 줄을 세운다.
+# - 잡음을 외울 수 없는 잡음 제거기라면 자기지도 손실이 깨끗한 영상과 같은 순서로 줄을 세우고, 그 가중합의 가중치도
+#   정한다. 가중합은 가중치를 맞추는 데 쓰지 않은 픽셀에서 평가한다.
 #
 # **다시 나오는 곳:** 06(데이터 세트에서 Noise2Self로 학습한 신경망), 10(다른 자기지도 손실), 11(상관된 잡음).
 
@@ -364,13 +382,15 @@ widgets.interactive_panel(draw, step=widgets.choice_slider("step", steps_recorde
 # ## Exercises
 #
 # 1. **(derive)** Expand $\tfrac1m\|f(x)-x\|^2$ with $x = y + n$ into ground-truth loss, noise variance and a cross
-#    term: write `cross_term(output, clean, noisy)`, exact for any arrays. For section 3's net, which copy's cross
-#    term does Proposition 1 hold to zero on average?
+#    term; write `cross_term(output, clean, noisy)`. For section 3's net, which copy's cross term averages zero?
 # 2. **(derive)** A squared residual dominated by Gaussian noise has variance $2\sigma^4$. Write
-#    `held_out_se(noise_variance, m_held)`, the standard error of a loss over $m_J$ held-out pixels. Which
-#    differences between section 1's held-out losses can you trust?
+#    `held_out_se(noise_variance, m_held)`, the standard error of a loss over $m_J$ held-out pixels. Which of
+#    section 1's held-out differences are real?
 # 3. **(code)** Stop early, as the authors did: `best_step`, the UNet's step of lowest held-out loss. Does its
-#    snapshot beat the last one?
+#    snapshot beat the last?
+# 4. **(derive, code)** Why is $\sum_k w_k f_k$ J-invariant if each $f_k$ is? Write `in_sample_weights(outputs,
+#    noisy)`, least squares on every pixel of `pair_outputs`. Is its loss above or below the held-out one? Why is that
+#    a small cheat?
 
 # %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 1 (derive): the cross term
@@ -426,6 +446,26 @@ assert best_step == min(zip(recorders["UNet"].val_losses, recorders["UNet"].val_
 
 # %% [raw] slideshow={"slide_type": "skip"} tags=["wrong-answer"]
 # best_step = int(np.argmin(recorders["UNet"].val_losses))  # the position in the list, not the step
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+# Exercise 4 (derive, code): weights fitted in sample
+# On J each f_k reads x only off J, so sum_k w_k f_k does too, for weights fixed beforehand. Weights fitted to all of
+# x depend a little on x_J itself: in sample the loss is flattered (by about K sigma^2 / m for K weights).
+def in_sample_weights(outputs, noisy):
+    design = np.stack([output.ravel() for output in outputs.values()], axis=1)
+    return dict(zip(outputs, np.linalg.lstsq(design, noisy.ravel(), rcond=None)[0], strict=True))
+
+
+weights = in_sample_weights(pair_outputs, noisy)
+in_sample = n2s.mse(sum(w * pair_outputs[k] for k, w in weights.items()), noisy)
+print(f"in sample {in_sample:.6f}, held out {pair_mix['held_out_loss']:.6f}: the fit has seen the pixels it is "
+      "scored on")
+assert all(abs(in_sample_weights(pair_outputs, noisy)[k] - pair_mix["weights"][k]) < 1e-4 for k in pair_outputs), \
+    "not the least-squares weights fitted on every pixel"
+
+# %% [raw] slideshow={"slide_type": "skip"} tags=["wrong-answer"]
+# def in_sample_weights(outputs, noisy):  # weights forced to sum to one, each the same: not the fit
+#     return {name: 1 / len(outputs) for name in outputs}
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## For the reproducer
