@@ -444,6 +444,7 @@ print(f"lowest held-out loss at step {best_step}: {n2s.psnr(clean, unet.snapshot
 assert best_step == min(zip(recorders["UNet"].val_losses, recorders["UNet"].val_steps, strict=True))[1], \
     "not the step of the lowest held-out loss"
 
+
 # %% [raw] slideshow={"slide_type": "skip"} tags=["wrong-answer"]
 # best_step = int(np.argmin(recorders["UNet"].val_losses))  # the position in the list, not the step
 

@@ -17,7 +17,7 @@ import numpy as np
 FOLDER = Path(__file__).resolve().parent / "results"
 DATASETS = ("hanzi", "imagenet", "cellnet")
 FILES = ("table1.json", "table1.md", "table1_paper_camera.json", "single_image_paper_camera.json",
-         "figure3_celltypist-sample.json", "figure5_mnist.json",
+         "single_image_depth17_paper_camera.json", "figure3_celltypist-sample.json", "figure5_mnist.json",
          "bench_time_to_quality.json", "bench_time_to_quality_ablation.json", "family.json", "checkerboard.json",
          "table2_quick.md",
          *(f"table2_{name}_quick.{ext}" for name in DATASETS for ext in ("json", "md")),

@@ -44,6 +44,7 @@ def normalized(text: str) -> str:
 README, REPRODUCING, TABLE2, PLATFORMS = "README.md", "docs/reproducing.md", "docs/table2.md", "docs/platforms.md"
 YOUR_IMAGE, PERFORMANCE, NETS = "docs/your-image.md", "docs/performance.md", "docs/nets.md"
 S1 = "single_image_paper_camera.json:"  # reproduce single-image --camera paper
+S17 = "single_image_depth17_paper_camera.json:"  # reproduce single-image --camera paper --depth 17
 P1 = "table1_paper_camera.json:rows"  # Table 1 on the paper's own photograph (reproduce table1 --camera paper)
 T1, H, IM, C = "table1.json:rows", "table2_hanzi_quick.json:summary", "table2_imagenet_quick.json:summary", \
     "table2_cellnet_quick.json:summary"
@@ -75,6 +76,10 @@ CLAIMS = [
      "J-invariant, after {:.0f} s of float32 training on 2 CPU cores", [f"{S1}psnr_single_pass", f"{S1}psnr_invariant",
                                                                          f"{S1}train_seconds"]),
     (REPRODUCING, "the best validation loss came at step {} of {}", [f"{S1}best_step", f"{S1}steps"]),
+    (REPRODUCING, "With the paper's 17 layers (`--depth 17`, {:,} weights) the same loop gives {:.2f} dB in one pass "
+     "and {:.2f} dB J-invariant, after {:.0f} s of float32 training", [f"{S17}parameters", f"{S17}psnr_single_pass",
+                                                                      f"{S17}psnr_invariant", f"{S17}train_seconds"]),
+    (REPRODUCING, "with its best validation loss again at step {} of {}", [f"{S17}best_step", f"{S17}steps"]),
     (REPRODUCING, "On today's camera it does not for the wavelet ({:.2f} against {:.2f} dB) or NL-means ({:.2f} "
      "against {:.2f}). On the paper's photograph it does for NL-means ({:.2f} against {:.2f}) and not for the wavelet "
      "({:.2f} against {:.2f})", [f"{table}[method={m}].{k}" for table, m in ((T1, "wavelet"), (T1, "nl_means"),
@@ -252,10 +257,17 @@ def test_the_family_table_quotes_the_family_benchmark():
 
 def selection_table_lines() -> list[str]:
     """docs/your-image.md's `denoise` tables from results/bench_selection.json (benchmarks/bench_selection.py): one line
-    per case, then the camera's ranking."""
+    per case, one line per case for the weighted sum, then the camera's ranking."""
     rows = json.loads((RESULTS / "bench_selection.json").read_text())["rows"]
-    lines = [f"| {r['case']} | {r['psnr_noisy']:.2f} | {r['chosen']} | {r['psnr_chosen']:.2f} | {r['truth_pick']} "
-             f"{r['psnr_truth_pick']:.2f} | {r['psnr_nl_means']:.2f} | {r['seconds']:.0f} s |" for r in rows]
+    lines = [f"| {r['case']} | {r['psnr_noisy']:.2f} | {r['chosen']} | {r['psnr_written']:.2f} | {r['truth_pick']} "
+             f"{r['psnr_truth_pick']:.2f} | {r['gain_over_truth_pick_db']:+.2f} | {r['seconds']:.0f} s |" for r in rows]
+    for r in rows:
+        mix = r["combination"]
+        weights = ", ".join(f"{name} {weight:+.2f}" for name, weight in mix["weights"].items())
+        lines.append(f"| {r['case']} | {weights} | {mix['held_out_loss']:.5f} | {mix['best_candidate']} "
+                     f"{mix['candidate_losses'][mix['best_candidate']]:.5f} | {'yes' if mix['chosen'] else 'no'} | "
+                     f"{mix['psnr']['plain']:.2f} | {mix['psnr']['invariant']:.2f} | "
+                     f"{mix['psnr']['invariant_with_noisy']:.2f} |")
     for e in rows[0]["ranking"]:
         if e["status"] == "scored":
             lines.append(f"| {e['name']} | {e['loss']:.5f} | {e['psnr_invariant']:.2f} | {e['psnr_plain']:.2f} | "
