@@ -313,8 +313,8 @@ assert np.all(losses < truth_mse + noise_variance)  # all a little below the lin
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Weights from the same loss.** A weighted sum $g = \sum_k w_k f_k$ of J-invariant outputs is J-invariant
 # (exercise 4), so the loss can fit the weights by least squares. Weights fitted to the pixels that score them flatter
-# the loss, so they are fitted on three of four groups of subsets and scored on the fourth, in turn
-# (**cross-fitting**); the sum is written only if that wins.
+# the loss, so they are fitted on three of four groups of subsets, scored on the fourth, in turn
+# (**cross-fitting**); `denoise --output invariant` writes the sum only if that wins.
 
 # %% slideshow={"slide_type": "subslide"}
 MISCALIBRATED = {"tv": {"weight": [0.3]}, "wavelet": {"sigma": [0.03]}}  # one smooths too much, one too little
@@ -328,9 +328,9 @@ for label, report in (("calibrated", selection), ("too smooth + too rough", pair
     print(f"{label}: weights " + ", ".join(f"{k} {w:+.2f}" for k, w in mix["weights"].items())
           + f"; held-out loss {mix['held_out_loss']:.5f} against {best}'s {mix['candidate_losses'][best]:.5f}; "
           f"J-invariant PSNR {mix['psnr']['invariant']:.2f} dB against {alone[best]:.2f}: "
-          f"{'written' if mix['chosen'] else 'not written'}")
+          f"{'beats' if mix['beats_best'] else 'does not beat'} the best on held-out pixels")
 pair_mix = pair["combination"]
-assert pair_mix["chosen"] and pair_mix["psnr"]["invariant"] > max(e["psnr_invariant"] for e in pair["ranking"])
+assert pair_mix["beats_best"] and pair_mix["psnr"]["invariant"] > max(e["psnr_invariant"] for e in pair["ranking"])
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -388,7 +388,7 @@ widgets.interactive_panel(draw, step=widgets.choice_slider("step", steps_recorde
 #    section 1's held-out differences are real?
 # 3. **(code)** Stop early, as the authors did: `best_step`, the UNet's step of lowest held-out loss. Does its
 #    snapshot beat the last?
-# 4. **(derive, code)** Why is $\sum_k w_k f_k$ J-invariant if each $f_k$ is? Write `in_sample_weights(outputs,
+# 4. **(code)** Why is $\sum_k w_k f_k$ J-invariant if each $f_k$ is? Write `in_sample_weights(outputs,
 #    noisy)`, least squares on every pixel of `pair_outputs`. Is its loss above or below the held-out one? Why is that
 #    a small cheat?
 
@@ -449,7 +449,7 @@ assert best_step == min(zip(recorders["UNet"].val_losses, recorders["UNet"].val_
 # best_step = int(np.argmin(recorders["UNet"].val_losses))  # the position in the list, not the step
 
 # %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
-# Exercise 4 (derive, code): weights fitted in sample
+# Exercise 4 (code): weights fitted in sample
 # On J each f_k reads x only off J, so sum_k w_k f_k does too, for weights fixed beforehand. Weights fitted to all of
 # x depend a little on x_J itself: in sample the loss is flattered (by about K sigma^2 / m for K weights).
 def in_sample_weights(outputs, noisy):

@@ -259,15 +259,18 @@ def selection_table_lines() -> list[str]:
     """docs/your-image.md's `denoise` tables from results/bench_selection.json (benchmarks/bench_selection.py): one line
     per case, one line per case for the weighted sum, then the camera's ranking."""
     rows = json.loads((RESULTS / "bench_selection.json").read_text())["rows"]
-    lines = [f"| {r['case']} | {r['psnr_noisy']:.2f} | {r['chosen']} | {r['psnr_written']:.2f} | {r['truth_pick']} "
-             f"{r['psnr_truth_pick']:.2f} | {r['gain_over_truth_pick_db']:+.2f} | {r['seconds']:.0f} s |" for r in rows]
+    lines = []
+    for r in rows:  # the loss's best candidate (ranking[0]) is what `denoise` writes with the plain output
+        best, mix = r["ranking"][0], r["combination"]
+        lines.append(f"| {r['case']} | {r['psnr_noisy']:.2f} | {best['name']} {best['psnr_plain']:.2f} | "
+                     f"{r['truth_pick']} {r['psnr_truth_pick']:.2f} | {mix['psnr']['plain']:.2f} | "
+                     f"{mix['psnr']['plain'] - r['psnr_truth_pick']:+.2f} | {r['seconds']:.0f} s |")
     for r in rows:
-        mix = r["combination"]
+        mix, best = r["combination"], r["ranking"][0]
         weights = ", ".join(f"{name} {weight:+.2f}" for name, weight in mix["weights"].items())
         lines.append(f"| {r['case']} | {weights} | {mix['held_out_loss']:.5f} | {mix['best_candidate']} "
-                     f"{mix['candidate_losses'][mix['best_candidate']]:.5f} | {'yes' if mix['chosen'] else 'no'} | "
-                     f"{mix['psnr']['plain']:.2f} | {mix['psnr']['invariant']:.2f} | "
-                     f"{mix['psnr']['invariant_with_noisy']:.2f} |")
+                     f"{mix['candidate_losses'][mix['best_candidate']]:.5f} | {mix['psnr']['invariant']:.2f} | "
+                     f"{best['psnr_invariant']:.2f} | {mix['psnr']['invariant'] - best['psnr_invariant']:+.2f} |")
     for e in rows[0]["ranking"]:
         if e["status"] == "scored":
             lines.append(f"| {e['name']} | {e['loss']:.5f} | {e['psnr_invariant']:.2f} | {e['psnr_plain']:.2f} | "
