@@ -12,7 +12,7 @@ from n2s_core import BUNDLED, crop_center, load_image, noisy_camera
 
 SHAPES = {
     "astronaut": (512, 512, 3), "brick": (512, 512), "camera": (512, 512), "cell": (660, 550),
-    "chelsea": (300, 451, 3), "coffee": (400, 600, 3), "coins": (303, 384), "grass": (512, 512),
+    "chelsea": (300, 451, 3), "clock": (300, 400), "coffee": (400, 600, 3), "coins": (303, 384), "grass": (512, 512),
     "gravel": (512, 512), "moon": (512, 512), "page": (191, 384), "text": (172, 448),
 }
 

@@ -63,4 +63,4 @@ def test_the_command_line_takes_data_for_figure5_only(fake_mnist, tmp_path, caps
     assert cli.main(["reproduce", "figure5", "--data", "digits", "--out", str(tmp_path)]) == 2
     assert "figure5 --data takes hanzi or mnist, got 'digits'" in capsys.readouterr().err
     assert cli.main(["reproduce", "figure4", "--data", "mnist", "--out", str(tmp_path)]) == 2
-    assert "--data belongs to reproduce figure5" in capsys.readouterr().err
+    assert "--data belongs to reproduce figure3, figure5, not figure4" in capsys.readouterr().err
