@@ -382,12 +382,12 @@ print(f"paper: argmin {figure3.PAPER_FIGURE3_BEST_RANK}, loss axis {figure3.PAPE
 assert np.allclose(s_fast, s[:k], rtol=1e-2)
 
 # %% slideshow={"slide_type": "skip"}
-real = committed.load_json("figure3_celltypist-sample.json")
-synthetic = real["synthetic_beside"]
-print(f"REAL counts: {real['data']['what']}")
-print(f"after the paper's filter: {real['data']['shape'][0]:,} cells x {real['data']['shape'][1]:,} genes; "
-      f"self-supervised rank {real['draw']['best_rank']} on split 0, {real['seeds']['range'][0]}-"
-      f"{real['seeds']['range'][1]} over {len(real['seeds']['seeds'])} splits")
-print(f"SYNTHETIC counts beside it ({synthetic['shape'][0]:,} x {synthetic['shape'][1]:,}, true rank "
-      f"{synthetic['true_rank']}): rank {min(synthetic['best_rank'])}-{max(synthetic['best_rank'])} over the same "
-      f"splits; paper (Paul et al. 2015, one split): {real['paper_best_rank']}")
+real_run = committed.load_json("figure3_celltypist-sample.json")
+beside = real_run["synthetic_beside"]
+print(f"REAL counts: {real_run['data']['what']}")
+print(f"after the paper's filter: {real_run['data']['shape'][0]:,} cells x {real_run['data']['shape'][1]:,} genes; "
+      f"self-supervised rank {real_run['draw']['best_rank']} on split 0, {real_run['seeds']['range'][0]}-"
+      f"{real_run['seeds']['range'][1]} over {len(real_run['seeds']['seeds'])} splits")
+print(f"SYNTHETIC counts beside it ({beside['shape'][0]:,} x {beside['shape'][1]:,}, true rank "
+      f"{beside['true_rank']}): rank {min(beside['best_rank'])}-{max(beside['best_rank'])} over the same "
+      f"splits; paper (Paul et al. 2015, one split): {real_run['paper_best_rank']}")

@@ -337,10 +337,10 @@ print(figure5.substitute_label(N_TEMPLATES))
 print("\n".join(rows))
 
 # %% slideshow={"slide_type": "skip"}
-digits = committed.load_json("figure5_mnist.json")
-print(f"committed `{digits['meta']['command']}`: {digits['data_label']}")
+mnist_run = committed.load_json("figure5_mnist.json")
+print(f"committed `{mnist_run['meta']['command']}`: {mnist_run['data_label']}")
 print("| sigma | Bayes | J-invariant | linear | J-inv. linear |\n" + "|---" * 5 + "|")
-for i, s in enumerate(digits["sigmas"]):
-    if round(s * 10) % 4 == 0:  # sigma 0.4, 0.8, 1.2
-        print(f"| {s:.1f} | {digits['bayes'][i]['mse']:.3g} | {digits['j_invariant'][i]['mse']:.3g} "
-              f"| {digits['gp'][i]:.4f} | {digits['gp_j_invariant'][i]:.4f} |")
+for i, level in enumerate(mnist_run["sigmas"]):
+    if round(level * 10) % 4 == 0:  # sigma 0.4, 0.8, 1.2
+        print(f"| {level:.1f} | {mnist_run['bayes'][i]['mse']:.3g} | {mnist_run['j_invariant'][i]['mse']:.3g} "
+              f"| {mnist_run['gp'][i]:.4f} | {mnist_run['gp_j_invariant'][i]:.4f} |")
