@@ -78,11 +78,16 @@ def test_the_paper_camera_gets_its_own_rows_and_its_own_reason(tmp_path):
     assert found["Table 1, donut_median: PSNR J-invariant"][5].startswith("none, by chance")
 
 
+def _single_image_run(*, psnr_single_pass, psnr_invariant, quick) -> dict:
+    """A single-image result of the authors' 8-layer setting, as reproduce single-image writes it."""
+    return {"depth": 8, "parameters": 223169, "steps": 500, "lr": 0.01, "precision": "float32", "best_step": 490,
+            "psnr_single_pass": psnr_single_pass, "psnr_invariant": psnr_invariant,
+            "paper": {"psnr": 31.2, "depth": 17}, "authors": {"psnr": 30.29, "depth": 8}, "meta": {"quick": quick}}
+
+
 def test_the_single_image_run_gets_a_row_unless_it_was_quick(tmp_path):
     _write(tmp_path, table1=False, table2=False)
-    run = {"depth": 8, "parameters": 223169, "steps": 500, "lr": 0.01, "precision": "float32", "best_step": 490,
-           "psnr_single_pass": 30.1, "psnr_invariant": 29.8, "paper": {"psnr": 31.2, "depth": 17},
-           "authors": {"psnr": 30.29, "depth": 8}, "meta": {"quick": True}}
+    run = _single_image_run(psnr_single_pass=30.1, psnr_invariant=29.8, quick=True)
     (tmp_path / "single_image_paper_camera.json").write_text(json.dumps(run))
     assert not any(row[0].startswith("Single image") for row in ledger_rows(tmp_path))
     assert "the single-image DnCNN" in write_ledger(tmp_path).read_text()  # still listed as not in the ledger
@@ -113,9 +118,7 @@ def test_table2_rows_give_both_rescaled_psnrs_and_name_the_nuclei_data(tmp_path)
 
 def test_the_paper_depth_single_image_run_gets_its_own_row_beside_the_authors_depth(tmp_path):
     _write(tmp_path, table1=False, table2=False)
-    run = {"depth": 8, "parameters": 223169, "steps": 500, "lr": 0.01, "precision": "float32", "best_step": 490,
-           "psnr_single_pass": 29.5, "psnr_invariant": 29.2, "paper": {"psnr": 31.2, "depth": 17},
-           "authors": {"psnr": 30.29, "depth": 8}, "meta": {"quick": False}}
+    run = _single_image_run(psnr_single_pass=29.5, psnr_invariant=29.2, quick=False)
     (tmp_path / "single_image_paper_camera.json").write_text(json.dumps(run))
     deep = dict(run, depth=17, parameters=556097, psnr_single_pass=30.0)
     (tmp_path / "single_image_depth17_paper_camera.json").write_text(json.dumps(deep))
