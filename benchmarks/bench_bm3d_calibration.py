@@ -25,14 +25,8 @@ from n2s_core.app import selection
 def calibrate(noisy, clean, *, cheap: bool) -> dict:
     """One calibration of BM3D by the selection's own code, with a budget that forces the cheap or the full way."""
     started = time.perf_counter()
-    saved = selection.COSTLY
-    if not cheap:
-        selection.COSTLY = ()  # the grid searched on the whole image
-    try:
-        entry, _, _ = selection._classical("bm3d", noisy[None], None, float("inf"), clean=clean[None],
-                                           progress=False, subsets="few" if cheap else "all")
-    finally:
-        selection.COSTLY = saved
+    entry, _, _ = selection._classical("bm3d", noisy[None], None, float("inf"), clean=clean[None], progress=False,
+                                       subsets="few" if cheap else "all", crop=cheap)
     return {"sigma_psd": entry.parameters.get("sigma_psd"), "loss": entry.loss, "note": entry.note,
             "psnr_plain": round(entry.psnr_plain, 2), "seconds": round(time.perf_counter() - started, 1)}
 

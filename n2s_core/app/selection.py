@@ -45,6 +45,7 @@ from ..classical.calibration import estimate_noise_variance, expand_grid
 from ..classical.denoisers import METHODS, bm3d_available
 from ..combination import combine as combine_outputs
 from ..combination import fit_combination
+from ..data.images import crop_center
 from ..invariance import denoise_invariant, ground_truth_loss, self_supervised_loss
 from ..metrics import psnr
 
@@ -293,21 +294,22 @@ def _loss_gap(noisy, first, second, pixels=None) -> tuple[float, float]:
 
 
 def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, output="plain",
-               subsets: str = "fit"):
+               subsets: str = "fit", crop: bool | None = None):
     """Calibrate one classical method inside ``left`` seconds: approximate search on one subset, then the exact
     loss, each the mean over the sample's planes. Returns the entry, the outputs on the sample and the applier.
 
     A method in :data:`COSTLY` searches its grid on the central :data:`SEARCH_CROP` crop; any method whose exact
     score on all 16 subsets would not fit is scored on the 4 of :data:`FEW_SUBSETS` instead (its J-invariant output
     is then NaN elsewhere, and :func:`choose` compares every candidate on those pixels). ``subsets``: "fit" (the
-    budget decides), or "all" or "few" to force one way (``benchmarks/bench_bm3d_calibration.py`` compares them).
+    budget decides), or "all" or "few" to force one way; ``crop``: search the grid on the crop (None: only for a
+    method in :data:`COSTLY`). ``benchmarks/bench_bm3d_calibration.py`` compares the cheap way with the full one.
     """
     method, started = METHODS[name], time.perf_counter()
     extra = {} if channel_axis is None else {"channel_axis": channel_axis}
     settings = expand_grid(grid if grid is not None else method.grid(sample[0], channel_axis=channel_axis))
     calls = len(sample)  # one call per plane
-    cropped = name in COSTLY and min(sample.shape[1:3]) > SEARCH_CROP
-    searched = np.stack([_central(plane, SEARCH_CROP) for plane in sample]) if cropped else sample
+    cropped = (name in COSTLY if crop is None else crop) and min(sample.shape[1:3]) > SEARCH_CROP
+    searched = np.stack([crop_center(plane, SEARCH_CROP) for plane in sample]) if cropped else sample
     scale = sample[0].size / searched[0].size  # a call on the whole plane costs about this many searched calls
     approximate = []
     for i, params in enumerate(_progress(settings, name, progress)):
@@ -349,12 +351,6 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
         entry.psnr_plain, entry.psnr_invariant = psnr(clean, plain), psnr(clean[scored], invariant[scored])
     entry.seconds = round(time.perf_counter() - started, 2)
     return entry, (plain, invariant), invariant_of if output == "invariant" else plain_of
-
-
-def _central(plane: np.ndarray, size: int) -> np.ndarray:
-    """The central ``size`` x ``size`` crop of a plane (rows and columns first, channels kept)."""
-    top, left = (plane.shape[0] - size) // 2, (plane.shape[1] - size) // 2
-    return plane[top:top + size, left:left + size]
 
 
 def _each(function, sample) -> np.ndarray:

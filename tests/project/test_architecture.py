@@ -4,7 +4,7 @@ The rules (``docs/architecture.md`` explains them):
 
 - **Layers.** The method (top-level modules) imports only itself; ``classical``, ``data``, ``teach`` and ``nets``
   import the method and themselves, never each other; ``paper`` may import all of those; ``app`` (the command
-  line's work on a user's image) the method, ``classical`` and ``nets``; ``cli`` anything. So
+  line's work on a user's image) the method, ``classical``, ``data`` and ``nets``; ``cli`` anything. So
   nothing below ``paper`` can import it, and the arrows run one way: paper -> nets/classical/data/teach -> method.
 - **Torch.** Only ``nets`` and the few modules in :data:`TORCH_USERS` may import torch, directly or through another
   module, even inside a function. Everything else is the NumPy half, and importing it leaves torch unloaded.
@@ -41,7 +41,7 @@ ALLOWED = {
     "nets": {"method"},
     "facade": {"method", "classical", "data"},
     "paper": {"method", "classical", "data", "teach", "nets", "facade"},
-    "app": {"method", "classical", "nets"},
+    "app": {"method", "classical", "data", "nets"},
     "cli": {"method", "classical", "data", "teach", "nets", "paper", "facade", "app"},
 }
 TORCH_LAYERS = {"nets"}
