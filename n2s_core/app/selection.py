@@ -61,6 +61,7 @@ TIE_SE = 2.0  # losses closer than this many standard errors of their difference
 COSTLY = ("bm3d",)  # seconds a call on a 512 x 512 image: their grid is searched on a crop
 SEARCH_CROP = 256  # the side of the central crop a costly method's grid is searched on
 FEW_SUBSETS = (0, 5, 10, 15)  # one subset of each row phase and each column phase of the 4 x 4 grid
+FINALISTS = 2  # settings of a crop's search that are compared on the whole image (benchmarks/bench_bm3d_calibration)
 
 
 @dataclass
@@ -298,7 +299,9 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
     """Calibrate one classical method inside ``left`` seconds: approximate search on one subset, then the exact
     loss, each the mean over the sample's planes. Returns the entry, the outputs on the sample and the applier.
 
-    A method in :data:`COSTLY` searches its grid on the central :data:`SEARCH_CROP` crop; any method whose exact
+    A method in :data:`COSTLY` searches its grid on the central :data:`SEARCH_CROP` crop, and its best
+    :data:`FINALISTS` settings there are compared by the exact loss on :data:`FEW_SUBSETS` of the whole image (a
+    crop's ranking of close settings can differ from the whole image's); any method whose exact
     score on all 16 subsets would not fit is scored on the 4 of :data:`FEW_SUBSETS` instead (its J-invariant output
     is then NaN elsewhere, and :func:`choose` compares every candidate on those pixels). ``subsets``: "fit" (the
     budget decides), or "all" or "few" to force one way; ``crop``: search the grid on the crop (None: only for a
@@ -311,6 +314,7 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
     cropped = (name in COSTLY if crop is None else crop) and min(sample.shape[1:3]) > SEARCH_CROP
     searched = np.stack([crop_center(plane, SEARCH_CROP) for plane in sample]) if cropped else sample
     scale = sample[0].size / searched[0].size  # a call on the whole plane costs about this many searched calls
+    finalists = min(FINALISTS, len(settings)) if cropped else 1  # a crop's ranking is checked on the whole plane
     approximate = []
     for i, params in enumerate(_progress(settings, name, progress)):
         approximate.append(np.mean([self_supervised_loss(plane, method.function, stride=STRIDE, approximate=True,
@@ -318,16 +322,31 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
                                                          denoiser_kwargs={**params, **extra}) for plane in searched]))
         per_setting = (time.perf_counter() - started) / (i + 1)
         rest, whole = per_setting * (len(settings) - i - 1), per_setting * scale
-        if rest + whole * (len(FEW_SUBSETS) + 1) > left - (time.perf_counter() - started):
-            need = per_setting * len(settings) + whole * (len(FEW_SUBSETS) + 1)
+        if rest + whole * (len(FEW_SUBSETS) * finalists + 1) > left - (time.perf_counter() - started):
+            need = per_setting * len(settings) + whole * (len(FEW_SUBSETS) * finalists + 1)
             return Candidate(name, "skipped", seconds=round(time.perf_counter() - started, 2),
                              note=f"needs about {need:.0f} s" + (f" on {calls} planes" if calls > 1 else "")
                                   + f", {left:.0f} s were left"), None, None
-    params = settings[int(np.argmin(approximate))]
+    def invariant_on(chosen, subsets):
+        return np.stack([denoise_invariant(plane, method.function, stride=STRIDE, channel_axis=channel_axis,
+                                           denoiser_kwargs={**chosen, **extra}, subsets=subsets) for plane in sample])
+
+    ranked = [settings[i] for i in np.argsort(approximate, kind="stable")[:finalists]]
+    if finalists > 1:  # the best few on the crop, compared by the exact loss on the few subsets of the whole plane
+        outputs = [invariant_on(chosen, FEW_SUBSETS) for chosen in ranked]
+        best = int(np.argmin([np.nanmean((out - sample) ** 2) for out in outputs]))
+        params, invariant = ranked[best], outputs[best]
+    else:
+        params, invariant = ranked[0], None
     kwargs = {**params, **extra}
-    fits = whole * (STRIDE**2 + 1) <= left - (time.perf_counter() - started)
+    fits = whole * (STRIDE**2 - (0 if invariant is None else len(FEW_SUBSETS)) + 1) <= left - (
+        time.perf_counter() - started)
     all_fit = {"all": True, "few": False}.get(subsets, fits)
-    subsets = None if all_fit else FEW_SUBSETS
+    if invariant is None:
+        invariant = invariant_on(params, None if all_fit else FEW_SUBSETS)
+    elif all_fit:  # the other 12 subsets complete the finalist's output
+        rest = [k for k in range(STRIDE**2) if k not in FEW_SUBSETS]
+        invariant = np.where(np.isfinite(invariant), invariant, invariant_on(params, rest))
 
     def invariant_of(plane):
         return denoise_invariant(plane, method.function, stride=STRIDE, channel_axis=channel_axis,
@@ -336,13 +355,12 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
     def plain_of(plane):
         return method.function(plane, **kwargs)
 
-    invariant = np.stack([denoise_invariant(plane, method.function, stride=STRIDE, channel_axis=channel_axis,
-                                            denoiser_kwargs=kwargs, subsets=subsets) for plane in sample])
     scored = np.isfinite(invariant)
     entry = Candidate(name, loss=float(np.mean((invariant[scored] - sample[scored]) ** 2)),
                       parameters=_plain(params),
                       note=f"{len(settings)} settings scored on one subset" + (f" of the central {SEARCH_CROP} x "
-                           f"{SEARCH_CROP} crop" if cropped else "") + ", the best on "
+                           f"{SEARCH_CROP} crop, its best {finalists} compared on {len(FEW_SUBSETS)} subsets of the "
+                           "whole image" if cropped else "") + ", the best on "
                            + (f"all {STRIDE**2}" if all_fit else f"{len(FEW_SUBSETS)} of the {STRIDE**2} (all 16 "
                               "would not fit)") + (f" (each the mean over {calls} planes)" if calls > 1 else ""))
     plain = functools.partial(_each, plain_of, sample)  # run for the winner only, unless scored vs clean

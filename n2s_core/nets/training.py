@@ -13,8 +13,10 @@ Any other member of the family (Noise2Void, N2V2, Noise2Same, SURE, Neighbor2Nei
 ``config.schedule="cosine"`` decays the learning rate to 0 by the end of the run (by the clock under a time limit).
 The data passed in is the data: noise is never redrawn (fresh noisy copies each epoch would add data the paper's
 nets never saw).
-Validation uses a fixed held-out set; for n2s its masks and fill values are drawn once, so validation losses stay
-comparable. Every random draw of training (images, crops, masks) comes from one ``torch.Generator`` seeded with
+The loss is one :class:`~.objectives.Objective`: ``objective=`` if given, else the one ``config.mode`` names
+(:attr:`TrainConfig.objective`); training and validation only ever see that one. Validation scores a fixed
+held-out set by the same objective, its random draws (masks, fill values, probes) reseeded the same every time, so
+validation losses stay comparable. Every random draw of training (images, crops, masks) comes from one ``torch.Generator`` seeded with
 ``config.seed``, whose state is saved in checkpoints: resuming gives the same weights as an uninterrupted run (CPU).
 
 Speed (``benchmarks/bench_training.py`` measures each part). The images are moved to the device once, as one tensor;
@@ -193,13 +195,14 @@ def train(model: torch.nn.Module, noisy: torch.Tensor, *, config: TrainConfig, t
           progress: bool = True, resume: bool = False, objective: Objective | None = None) -> TrainResult:
     """Train ``model`` in place on ``noisy`` (N, C, H, W) for ``config.steps`` Adam steps; returns the histories.
 
-    ``target`` (N, C, H, W) is the second noisy copy (n2n) or the clean images (n2t); n2s takes none. Validation
-    runs every ``config.val_every`` steps on ``val_noisy`` (M, C, H', W') in eval mode: for n2s the masked loss
-    with masks drawn once, for n2n/n2t the MSE against ``val_target``. ``callback(step, train_loss, val_loss)``
-    is called after every step (``val_loss`` is None between validations). ``resume=True`` continues from
-    ``config.checkpoint`` up to ``config.steps``. The model is left in train mode on the chosen device.
-    ``objective`` replaces the loss of ``config.mode`` (e.g. ``Noise2Same()``); it needs a target only if its
-    ``needs_target`` says so, and validates with its own loss, its random draws fixed once.
+    The loss is ``objective`` (any member of the family, e.g. ``Noise2Same()``), or when it is None the one
+    ``config.mode`` names (:attr:`TrainConfig.objective`); giving both a non-default mode and an objective is an
+    error. ``target`` (N, C, H, W) is given exactly when the objective needs one: the second noisy copy (n2n) or
+    the clean images (n2t); n2s takes none. Validation runs every ``config.val_every`` steps on ``val_noisy``
+    (M, C, H', W') in eval mode, scored by the same objective with its random draws reseeded the same every time
+    (n2s: the same masks each time; n2n/n2t: the MSE against ``val_target``). ``callback(step, train_loss,
+    val_loss)`` is called after every step (``val_loss`` is None between validations). ``resume=True`` continues
+    from ``config.checkpoint`` up to ``config.steps``. The model is left in train mode on the chosen device.
 
     Examples
     --------
@@ -210,14 +213,12 @@ def train(model: torch.nn.Module, noisy: torch.Tensor, *, config: TrainConfig, t
     (3, None)
     """
     device = pick_device(config.device)
-    if objective is not None and not isinstance(objective, Objective):
-        raise TypeError(f"objective must be an n2s_core.nets.objectives.Objective, got {type(objective).__name__}")
-    custom, objective = objective is not None, objective or config.objective
-    data = _check_data(noisy, target, config, names=("noisy", "target"), objective=objective if custom else None)
+    objective = _objective(config, objective)
+    data = _check_data(noisy, target, config, objective, names=("noisy", "target"))
     if val_noisy is None and val_target is not None:
         raise ValueError("val_target was given without val_noisy; pass both (or neither)")
-    val = None if val_noisy is None else _fixed_validation(val_noisy, val_target, config, device,
-                                                           objective=objective if custom else None)
+    val = None if val_noisy is None else _on_device(
+        _check_data(val_noisy, val_target, config, objective, names=("val_noisy", "val_target"), crop=False), device)
     dtype = resolve_precision(config.precision, device)
     cuda = device.type == "cuda"
     model.to(device, memory_format=torch.channels_last if cuda else torch.preserve_format).train()
@@ -247,7 +248,7 @@ def train(model: torch.nn.Module, noisy: torch.Tensor, *, config: TrainConfig, t
             validate = val is not None and (step % config.val_every == 0 or out_of_time)
             checkpoint = config.checkpoint is not None and (step % config.checkpoint_every == 0 or last)
             if validate:
-                val_loss = _validation_loss(model, *val, config=config, objective=objective if custom else None)
+                val_loss = _validation_loss(model, *val, objective=objective, config=config)
                 result.val_loss.append(val_loss)
                 result.val_steps.append(step)
             if callback is not None or validate or checkpoint or last or step % _READ_EVERY == 0:
@@ -334,60 +335,41 @@ def _draw_batch(noisy: torch.Tensor, target: torch.Tensor, *, config: TrainConfi
     return tuple(t[picks].permute(0, 3, 1, 2).contiguous() for t in (noisy, target))  # (B, s, s, C) -> (B, C, s, s)
 
 
-def _fixed_validation(val_noisy, val_target, config: TrainConfig, device, *, objective=None):
-    """``(inputs, targets, mask)`` on ``device``, drawn once: n2s masks and fill values never change."""
-    val_noisy, val_target = _check_data(val_noisy, val_target, config, names=("val_noisy", "val_target"), crop=False,
-                                        objective=objective)
-    if config.mode != "n2s" or objective is not None:
-        return val_noisy.to(device), val_target.to(device), None
-    generator = torch.Generator().manual_seed(config.seed + _VAL_SEED_OFFSET)
-    masked, mask = config.masker.mask(val_noisy, generator=generator)  # (M, C, H, W), (M, 1, H, W)
-    return masked.to(device), val_noisy.to(device), mask.to(device)
-
-
-def _validation_loss(model, inputs, targets, mask, *, config: TrainConfig, objective=None) -> float:
-    """Mean squared error over the masked pixels (n2s) or all pixels, in eval mode, ``batch_size`` at a time.
-
-    A custom objective is scored by its own loss, weighted by batch size, its draws reseeded the same every time.
-    """
-    total, count = 0.0, 0
-    if objective is not None:
-        generator = torch.Generator().manual_seed(config.seed + _VAL_SEED_OFFSET)
-        with _evaluating(model), torch.no_grad():
-            for start in range(0, len(inputs), config.batch_size):
-                part = slice(start, start + config.batch_size)
-                loss = objective.loss(model, inputs[part], targets[part], generator=generator, progress=1.0)
-                total, count = total + float(loss) * len(inputs[part]), count + len(inputs[part])
-        return total / count
+def _validation_loss(model, inputs, targets, *, objective: Objective, config: TrainConfig) -> float:
+    """The objective's loss on the validation set in eval mode, ``batch_size`` images at a time, weighted by
+    their number; its random draws come from a generator reseeded the same at every validation."""
+    generator = torch.Generator().manual_seed(config.seed + _VAL_SEED_OFFSET)  # CPU: the masker accepts it
+    total = 0.0
     with _evaluating(model), torch.no_grad():
         for start in range(0, len(inputs), config.batch_size):
             part = slice(start, start + config.batch_size)
-            error = (model(inputs[part]).float() - targets[part].float()).square()  # (b, C, H, W)
-            weight = torch.ones_like(error) if mask is None else mask[part].expand_as(error).float()
-            total += float((error * weight).sum())
-            count += int(weight.sum())
-    return total / count
+            loss = objective.loss(model, inputs[part], targets[part], generator=generator, progress=1.0)
+            total += float(loss) * len(inputs[part])
+    return total / len(inputs)
 
 
-def _check_data(noisy, target, config: TrainConfig, *, names, crop: bool = True, objective=None):
-    """Check shapes and the mode's (or objective's) target; returns ``(noisy, target)``, target = noisy if none."""
+def _objective(config: TrainConfig, objective: Objective | None) -> Objective:
+    """The one loss of a run: ``objective``, or the one ``config.mode`` names; both at once is ambiguous."""
+    if objective is None:
+        return config.objective
+    if not isinstance(objective, Objective):
+        raise TypeError(f"objective must be an n2s_core.nets.objectives.Objective, got {type(objective).__name__}")
+    if config.mode != "n2s":
+        raise ValueError(f"give the loss one way: objective={type(objective).__name__}(...) or "
+                         f"TrainConfig(mode={config.mode!r}), not both; e.g. objective=Supervised() with a target "
+                         "is Noise2Noise or Noise2Truth")
+    return objective
+
+
+def _check_data(noisy, target, config: TrainConfig, objective: Objective, *, names, crop: bool = True):
+    """Check shapes and the objective's target; returns ``(noisy, target)``, target = noisy if none."""
     for name, value in zip(names, (noisy, target), strict=True):
         if value is not None and (not isinstance(value, torch.Tensor) or not value.is_floating_point()
                                   or value.ndim != 4):
             raise TypeError(f"{name} must be a float tensor (N, C, H, W), got "
                             f"{getattr(value, 'shape', type(value).__name__)}; e.g. torch.as_tensor(image)[None, None]")
-    if objective is not None:
-        if objective.needs_target != (target is not None):
-            what = "needs" if objective.needs_target else "takes no"
-            raise ValueError(f"{type(objective).__name__} {what} {names[1]}, got "
-                             f"{'None' if target is None else 'one'}")
-    elif config.mode == "n2s" and target is not None:
-        raise ValueError(f"mode='n2s' trains against the noisy images themselves, so {names[1]} must be None; "
-                         "use mode='n2n' (second noisy copy) or mode='n2t' (clean images) to train against it")
-    elif config.mode != "n2s" and target is None:
-        what = "the second noisy copy" if config.mode == "n2n" else "the clean images"
-        raise ValueError(f"mode={config.mode!r} needs {names[1]} ({what}), got None; pass it, or use mode='n2s' "
-                         "to train on the noisy images alone")
+    if objective.needs_target != (target is not None):
+        raise ValueError(_target_fix(config, objective, target, names[1]))
     target = noisy if target is None else target
     if target.shape != noisy.shape:
         raise ValueError(f"{names[0]} and {names[1]} must have the same shape, got {tuple(noisy.shape)} and "
@@ -395,3 +377,16 @@ def _check_data(noisy, target, config: TrainConfig, *, names, crop: bool = True,
     if crop and config.crop is not None and config.crop > min(noisy.shape[-2:]):
         raise ValueError(f"crop={config.crop} exceeds the images' {tuple(noisy.shape[-2:])}; use a smaller crop")
     return noisy, target
+
+
+def _target_fix(config: TrainConfig, objective: Objective, target, name: str) -> str:
+    """Why the target is wrong, in the words of the way the loss was given (mode or objective)."""
+    if objective != config.objective:
+        what = "needs" if objective.needs_target else "takes no"
+        return f"{type(objective).__name__} {what} {name}, got {'None' if target is None else 'one'}"
+    if config.mode == "n2s":
+        return (f"mode='n2s' trains against the noisy images themselves, so {name} must be None; use mode='n2n' "
+                "(second noisy copy) or mode='n2t' (clean images) to train against it")
+    what = "the second noisy copy" if config.mode == "n2n" else "the clean images"
+    return f"mode={config.mode!r} needs {name} ({what}), got None; pass it, or use mode='n2s' to train on the noisy " \
+           "images alone"
