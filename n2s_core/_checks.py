@@ -6,6 +6,7 @@ Each check returns the cleaned value or raises ``TypeError``/``ValueError`` nami
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -69,12 +70,51 @@ def check_ndim(image: np.ndarray, ndims: tuple[int, ...], channel_axis: int | No
         )
 
 
+def check_int(value, *, name: str, minimum: int = 1, maximum: int | None = None, fix: str = "") -> int:
+    """An int (not a bool, not 1.5) in ``[minimum, maximum]``: ``TypeError`` for the type, ``ValueError`` for
+    the range, each naming the value; ``fix`` is appended to the range message. Every integer option is checked
+    here, so 1.5 fails the same way everywhere.
+
+    >>> check_int(3, name="steps")
+    3
+    >>> check_int(1.5, name="steps")
+    Traceback (most recent call last):
+    ...
+    TypeError: steps must be an int, got 1.5
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
+        raise ValueError(f"{name} must be an int {bounds}, got {value}{fix}")
+    return int(value)
+
+
+def renamed_keywords(kwargs: dict, renames: dict[str, str], *, where: str) -> dict:
+    """``kwargs`` with each old keyword of ``renames`` (old -> new) given under its new name, warning once per use
+    with a ``DeprecationWarning`` that names the new one; an unknown keyword is a ``TypeError``, as Python's own.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     renamed_keywords({"mask_span": 2}, {"mask_span": "span"}, where="f")
+    {'span': 2}
+    >>> str(caught[0].message)
+    'f(mask_span=) is now f(span=); the old name will be removed'
+    """
+    out = {}
+    for key, value in kwargs.items():
+        if key not in renames:
+            raise TypeError(f"{where}() got an unexpected keyword argument {key!r}")
+        warnings.warn(f"{where}({key}=) is now {where}({renames[key]}=); the old name will be removed",
+                      DeprecationWarning, stacklevel=3)
+        out[renames[key]] = value
+    return out
+
+
 def check_stride(stride, shape: tuple[int, ...]) -> int:
     """A grid stride must be an int >= 2 and no larger than the smallest spatial side."""
-    if not isinstance(stride, numbers.Integral) or isinstance(stride, bool):
-        raise TypeError(f"stride must be an int, got {stride!r}")
-    if stride < 2:
-        raise ValueError(f"stride must be >= 2, got {stride}; stride 1 would hold out every pixel at once")
+    stride = check_int(stride, name="stride", minimum=2, fix="; stride 1 would hold out every pixel at once")
     if stride > min(shape):
         raise ValueError(
             f"stride={stride} is larger than the image side {min(shape)} (shape {shape}); use a smaller stride"

@@ -116,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     den.add_argument("--seed", type=int, default=0, help="seeds weights, crops and masks (default 0)")
     den.add_argument("--structured", choices=("horizontal", "vertical"),
                      help="n2s: structured mask (structN2V) for noise correlated along rows (horizontal) or columns")
-    den.add_argument("--mask-span", type=int, metavar="K",
+    den.add_argument("--span", "--mask-span", type=int, metavar="K", dest="span",
                      help="pixels hidden on each side of a held-out one along --structured (default 2 with it)")
     den.add_argument("--report", type=Path, help="JSON run report (default: OUTPUT with a .json suffix)")
     den.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
@@ -308,9 +308,9 @@ def _calibrate(args) -> int:
 def _denoise(args) -> int:
     clock = time.perf_counter()
     report_path = args.report or args.out.with_suffix(".json")
-    if args.mask_span is not None and (args.structured is None or args.mask_span < 1):
-        raise ValueError("--mask-span needs --structured horizontal|vertical and a value >= 1, e.g. "
-                         "--structured horizontal --mask-span 2")
+    if args.span is not None and (args.structured is None or args.span < 1):
+        raise ValueError("--span needs --structured horizontal|vertical and a value >= 1, e.g. "
+                         "--structured horizontal --span 2")
     method = args.method
     if args.structured and method not in ("auto", "n2s"):
         raise ValueError(f"--structured needs the net (--method n2s); {method} has no structured mask")
@@ -325,7 +325,7 @@ def _denoise(args) -> int:
             raise ValueError(f"unknown model {args.model!r}; choose one of {', '.join(MODELS)}")
     if method == "auto" and not args.budget > 0:
         raise ValueError(f"--budget must be a positive number of seconds, got {args.budget:g}")
-    span = 0 if args.structured is None else (2 if args.mask_span is None else args.mask_span)
+    span = 0 if args.structured is None else (2 if args.span is None else args.span)
     check_image_suffix("--out", args.out)
     from .app.stacks import open_stack
 
@@ -341,7 +341,7 @@ def _denoise(args) -> int:
 
         denoised, report = denoise_image(image, channel_axis=channel_axis, model=args.model, steps=args.steps,
                                          lr=args.lr, seed=args.seed, device=args.device, invariant=args.invariant,
-                                         mask_span=span, mask_direction=args.structured or "horizontal")
+                                         span=span, direction=args.structured or "horizontal")
         summary = f"final loss {report['final_loss']:.4g}"
     else:
         from .app.selection import select_denoiser
@@ -399,7 +399,7 @@ def _denoise_stack(args, stack, method: str, span: int, report_path: Path, clock
         from .nets.single_image import fit_image
 
         fitted = fit_image(train, planes=True, model=args.model, steps=args.steps, lr=args.lr, seed=args.seed,
-                           device=args.device, mask_span=span, mask_direction=args.structured or "horizontal")
+                           device=args.device, span=span, direction=args.structured or "horizontal")
         report = {**fitted.report, "settings": {**fitted.settings, "invariant": bool(args.invariant)}}
         apply = functools.partial(_predict_plane, fitted, invariant=args.invariant)
         summary = f"the net trained on {len(trained_on)} planes, final loss {report['final_loss']:.4g}"

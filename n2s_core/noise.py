@@ -10,11 +10,9 @@ The recipes of the paper's dataset table build on them: :func:`hanzi_noise` (bla
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._checks import as_float_image, check_nonnegative
+from ._checks import as_float_image, check_int, check_nonnegative
 
 
 def add_noise(clean, *, sigma: float = 0.0, photons: float | None = None, p: float = 0.0, rng=None,
@@ -122,8 +120,7 @@ def hanzi_noise(clean, *, sigma: float = 0.7, n_blackout: int = 2048, rng=None) 
     clean = as_float_image(clean, name="clean")
     if clean.ndim < 2:
         raise ValueError(f"hanzi_noise needs images of shape (..., H, W), got shape {clean.shape}")
-    if not isinstance(n_blackout, numbers.Integral) or isinstance(n_blackout, bool) or n_blackout < 0:
-        raise ValueError(f"n_blackout must be an int >= 0 (the number of pixels drawn per image), got {n_blackout!r}")
+    check_int(n_blackout, name="n_blackout", minimum=0, fix=" (the number of pixels drawn per image)")
     sigma = check_nonnegative(sigma, name="sigma")
     rng = np.random.default_rng(rng)
 
@@ -248,8 +245,7 @@ def streak_noise(clean, *, sigma: float = 0.1, length: int = 3, direction: str =
     image = as_float_image(clean)
     if image.ndim != 2:
         raise ValueError(f"streak_noise needs a 2-D image, got shape {image.shape}; add noise to each channel")
-    if isinstance(length, bool) or not isinstance(length, numbers.Integral) or length < 1:
-        raise ValueError(f"length must be an int >= 1 (pixels that share noise), got {length!r}")
+    check_int(length, name="length", fix=" (pixels that share noise)")
     if direction not in ("horizontal", "vertical"):
         raise ValueError(f"unknown direction {direction!r}; choose 'horizontal' (along rows) or 'vertical'")
     check_nonnegative(sigma, name="sigma")

@@ -7,11 +7,9 @@ Labels make the partition property ("every pixel in exactly one subset") true by
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._checks import check_stride
+from ._checks import check_int, check_stride
 
 
 def grid_labels(shape: tuple[int, ...], *, stride: int = 4) -> np.ndarray:
@@ -47,8 +45,7 @@ def random_labels(shape: tuple[int, ...], *, n_subsets: int = 25, rng=None) -> n
     """
     shape = _check_shape(shape)
     size = int(np.prod(shape))
-    if not isinstance(n_subsets, numbers.Integral) or n_subsets < 2:
-        raise ValueError(f"n_subsets must be an int >= 2, got {n_subsets!r}")
+    n_subsets = check_int(n_subsets, name="n_subsets", minimum=2)
     if n_subsets > size:
         raise ValueError(f"n_subsets={n_subsets} exceeds the {size} pixels of shape {shape}; use fewer subsets")
     order = np.random.default_rng(rng).permutation(size)

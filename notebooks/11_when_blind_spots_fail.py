@@ -287,7 +287,7 @@ def fit(length, span, noisy_image):
     with warnings.catch_warnings(record=True) as caught:  # the plain mask is warned about: show it, do not hide it
         warnings.simplefilter("always")
         out, _ = denoise_image(noisy_image, steps=STEPS, crop=CROP, seed=SEED, progress=False, invariant=True,
-                               mask_span=span)
+                               span=span)
     for warning in caught:
         print(f"denoise_image warned (length {length}, span {span}): {str(warning.message)[:100]}...")
     return out

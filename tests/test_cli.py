@@ -85,7 +85,7 @@ def test_calibrate_prints_json_without_out(noisy_files, capsys):
     (["calibrate", "{bad}"], "could not read"),
     (["calibrate", "{gray8}", "--method", "magic"], "unknown method 'magic'"),
     (["calibrate", "{gray8}", "--param", "radius"], "--param must look like NAME=V1,V2"),
-    (["calibrate", "{gray8}", "--stride", "1"], "stride must be >= 2"),
+    (["calibrate", "{gray8}", "--stride", "1"], "stride must be an int >= 2"),
 ])
 def test_calibrate_errors_are_one_line_and_exit_2(noisy_files, tmp_path, capsys, argv, message):
     bad = tmp_path / "bad.png"

@@ -394,7 +394,7 @@ def test_a_denoiser_that_writes_into_its_argument_cannot_corrupt_the_caller():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        (dict(stride=1), ValueError, r"stride must be >= 2, got 1"),
+        (dict(stride=1), ValueError, r"stride must be an int >= 2, got 1"),
         (dict(stride=9), ValueError, r"stride=9 is larger than the image side 8"),
         (dict(stride=2.5), TypeError, r"stride must be an int, got 2.5"),
         (dict(interpolation="nearest"), ValueError, r"unknown interpolation kernel 'nearest'"),

@@ -106,8 +106,8 @@ def test_subset_mask_refuses_offsets_outside_the_partition(offset):
 @pytest.mark.parametrize(
     ("shape", "stride", "error", "match"),
     [
-        ((8, 8), 1, ValueError, r"stride must be >= 2, got 1"),
-        ((8, 8), 0, ValueError, r"stride must be >= 2, got 0"),
+        ((8, 8), 1, ValueError, r"stride must be an int >= 2, got 1"),
+        ((8, 8), 0, ValueError, r"stride must be an int >= 2, got 0"),
         ((8, 5), 6, ValueError, r"stride=6 is larger than the image side 5"),
         ((8, 8), 2.0, TypeError, r"stride must be an int, got 2.0"),
         ((8, 8), True, TypeError, r"stride must be an int, got True"),

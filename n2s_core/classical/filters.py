@@ -8,12 +8,10 @@ so its self-supervised loss only grows with r and says nothing about the best ra
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from scipy import ndimage as ndi
 
-from .._checks import as_float_image, check_ndim, normalize_axis, spatial_shape
+from .._checks import as_float_image, check_int, check_ndim, normalize_axis, spatial_shape
 
 
 def disk(radius: int, *, donut: bool = False) -> np.ndarray:
@@ -79,8 +77,4 @@ def _footprint_median(image, radius, *, donut, channel_axis, square=False):
 
 
 def _check_radius(radius) -> int:
-    if not isinstance(radius, numbers.Integral) or isinstance(radius, bool):
-        raise TypeError(f"radius must be an int, got {radius!r}")
-    if radius < 1:
-        raise ValueError(f"radius must be >= 1, got {radius}")
-    return int(radius)
+    return check_int(radius, name="radius")

@@ -28,10 +28,11 @@ needs the font. The noise recipe lives in :mod:`~n2s_core.noise`.
 from __future__ import annotations
 
 import functools
-import numbers
 from pathlib import Path
 
 import numpy as np
+
+from .._checks import check_int
 
 BANK_PATH = Path(__file__).parent / "assets" / "hanzi_glyphs.npz"
 LEVELS = 15  # grey levels k / LEVELS, k = 0..15: four bits per pixel
@@ -88,11 +89,9 @@ def render_glyphs(characters, font_path, *, size: int = 64, font_size: int | Non
     ((2, 32, 32), dtype('float32'), 1.0, 0.0)
     """
     characters = _check_characters(characters)
-    if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size < 8:
-        raise ValueError(f"size must be an int >= 8 (the paper uses 64), got {size!r}")
+    check_int(size, name="size", minimum=8, fix=" (the paper uses 64)")
     font_size = round(size * 50 / 64) if font_size is None else font_size
-    if not isinstance(font_size, numbers.Integral) or not 1 <= font_size <= size:
-        raise ValueError(f"font_size must be an int in [1, size={size}], got {font_size!r}")
+    check_int(font_size, name="font_size", maximum=size, fix=f" (size={size})")
     font_path = Path(font_path)
     if not font_path.is_file():
         raise FileNotFoundError(
@@ -141,9 +140,8 @@ def load_glyphs(count: int | None = None, *, rng=None) -> tuple[list[str], np.nd
     available = len(all_characters)
     if count is None:
         index = np.arange(available)
-    elif not isinstance(count, numbers.Integral) or isinstance(count, bool) or not 1 <= count <= available:
-        raise ValueError(f"count must be an int in [1, {available}] or None for all characters, got {count!r}")
     else:
+        check_int(count, name="count", maximum=available, fix=" (or None for all characters)")
         index = np.sort(np.random.default_rng(rng).choice(available, size=int(count), replace=False))
     glyphs = levels[index].astype(np.float32) / np.float32(LEVELS)  # (N, 64, 64), a copy
     return [all_characters[i] for i in index], glyphs

@@ -6,13 +6,7 @@ import numbers
 
 import torch
 
-
-def check_int(name: str, value, *, minimum: int = 1, fix: str = "") -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}{fix}")
-    return int(value)
+from .._checks import check_int
 
 
 def check_features(features) -> tuple[int, ...]:
@@ -21,7 +15,7 @@ def check_features(features) -> tuple[int, ...]:
     features = tuple(features)
     if not features:
         raise ValueError("features must hold at least one width, got (); e.g. features=(32, 64, 128, 256)")
-    return tuple(check_int(f"features[{i}]", f) for i, f in enumerate(features))
+    return tuple(check_int(f, name=f"features[{i}]") for i, f in enumerate(features))
 
 
 def check_channels(x: torch.Tensor, channels: int, name: str) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._checks import check_channels, check_int
+from .._checks import check_int
+from ._checks import check_channels
 
 
 class DnCNN(nn.Module):
@@ -50,10 +51,10 @@ class DnCNN(nn.Module):
     def __init__(self, *, in_channels: int = 1, out_channels: int = 1, depth: int = 17, features: int = 64,
                  residual: bool = False):
         super().__init__()
-        self.in_channels = check_int("in_channels", in_channels, fix="; use 1 for grey or 3 for RGB")
-        self.out_channels = check_int("out_channels", out_channels, fix="; use 1 for grey or 3 for RGB")
-        self.depth = check_int("depth", depth, minimum=2, fix="; DnCNN needs a first and a last conv (paper: 17)")
-        self.features = check_int("features", features, fix="; the paper uses 64")
+        self.in_channels = check_int(in_channels, name="in_channels", fix="; use 1 for grey or 3 for RGB")
+        self.out_channels = check_int(out_channels, name="out_channels", fix="; use 1 for grey or 3 for RGB")
+        self.depth = check_int(depth, name="depth", minimum=2, fix="; DnCNN needs a first and a last conv (paper: 17)")
+        self.features = check_int(features, name="features", fix="; the paper uses 64")
         self.residual = bool(residual)
         if self.residual and self.in_channels != self.out_channels:
             raise ValueError(f"residual=True needs in_channels == out_channels, got {self.in_channels} and "

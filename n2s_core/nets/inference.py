@@ -11,13 +11,12 @@ for the device's memory, and stitches the tiles' centres back together.
 from __future__ import annotations
 
 import itertools
-import numbers
 from contextlib import contextmanager
 
 import torch
 from tqdm.auto import tqdm
 
-from .._checks import check_stride
+from .._checks import check_int, check_stride
 from .masking import Masker, _check_batch
 from .masks import _grid_labels
 
@@ -46,8 +45,7 @@ def predict_invariant(model, x: torch.Tensor, *, masker: Masker, batch_size: int
     rows = n * batch  # one row per (subset, image) pair
     if batch_size is None:
         batch_size = batch
-    if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"batch_size must be an int >= 1 or None, got {batch_size!r}")
+    batch_size = check_int(batch_size, name="batch_size")
     labels = _grid_labels(height, width, masker.stride, x.device)  # (H, W) subset of each pixel
     out = None
     with _evaluating(model), torch.no_grad():
@@ -103,9 +101,7 @@ def predict_tiled(model, x: torch.Tensor, *, tile: int = 256, overlap: int = 32,
     True
     """
     x = _check_batch(x)
-    for name, value, minimum in (("tile", tile, 1), ("overlap", overlap, 0)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-            raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    tile, overlap = check_int(tile, name="tile"), check_int(overlap, name="overlap", minimum=0)
     if overlap >= tile:
         raise ValueError(f"overlap must be smaller than tile, got overlap={overlap} and tile={tile}; e.g. "
                          f"tile={max(2 * overlap, 64)}")

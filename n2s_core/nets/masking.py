@@ -28,13 +28,12 @@ channels. This module imports torch; ``import n2s_core`` does not import this mo
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
-from .._checks import check_choice, check_stride
+from .._checks import check_choice, check_int, check_stride
 from ..interpolation import neighbor_kernel
 from .masks import _as_mask, _check_generator, _check_shape, grid_mask, random_mask
 
@@ -67,8 +66,7 @@ class Masker:
     def __post_init__(self):
         check_choice(self.replacement, REPLACEMENTS, name="replacement")
         check_stride(self.stride, (math.inf,))  # type and >= 2 now; against the image side in mask()
-        if not isinstance(self.n_subsets, numbers.Integral) or self.n_subsets < 2:
-            raise ValueError(f"n_subsets must be an int >= 2, got {self.n_subsets!r}")
+        check_int(self.n_subsets, name="n_subsets", minimum=2)
         if self.partition is None:
             grid = self.replacement in ("axis", "diagonal", "zero")
             object.__setattr__(self, "partition", "grid" if grid else "random")
@@ -76,8 +74,7 @@ class Masker:
         if self.partition == "random" and self.replacement in ("axis", "diagonal"):
             raise ValueError(f"replacement={self.replacement!r} needs partition='grid': on a random partition a "
                              "held-out pixel's neighbour may be held out too; use 'neighbor', 'random' or 'zero'")
-        if isinstance(self.span, bool) or not isinstance(self.span, numbers.Integral) or self.span < 0:
-            raise ValueError(f"span must be an int >= 0 (pixels hidden on each side), got {self.span!r}")
+        check_int(self.span, name="span", minimum=0, fix=" (pixels hidden on each side)")
         check_choice(self.direction, DIRECTIONS, name="direction")
         if self.span and self.replacement in ("axis", "diagonal"):
             raise ValueError(f"replacement={self.replacement!r} averages neighbours that a structured mask "

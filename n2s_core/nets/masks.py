@@ -8,11 +8,9 @@ subsets holds out about 1/n_subsets of the pixels (paper §5). :mod:`.masking` f
 
 from __future__ import annotations
 
-import numbers
-
 import torch
 
-from .._checks import check_stride
+from .._checks import check_int, check_stride
 
 
 def grid_mask(shape_hw: tuple[int, int], *, offset: int, stride: int = 4, device=None) -> torch.Tensor:
@@ -29,8 +27,7 @@ def grid_mask(shape_hw: tuple[int, int], *, offset: int, stride: int = 4, device
     """
     height, width = (int(n) for n in shape_hw)
     stride = check_stride(stride, (height, width))
-    if not isinstance(offset, numbers.Integral) or not 0 <= offset < stride**2:
-        raise ValueError(f"offset must be an int in [0, {stride**2}) for stride={stride}, got {offset!r}")
+    offset = check_int(offset, name="offset", minimum=0, maximum=stride**2 - 1, fix=f" for stride={stride}")
     return _grid_labels(height, width, stride, device) == offset  # (H, W)
 
 
@@ -49,8 +46,8 @@ def random_mask(shape: tuple[int, ...], *, generator: torch.Generator, n_subsets
     batch, _, height, width = _check_shape(shape)
     generator = _check_generator(generator)
     size = height * width
-    if not isinstance(n_subsets, numbers.Integral) or not 2 <= n_subsets <= size:
-        raise ValueError(f"n_subsets must be an int in [2, {size}] for images of {height}x{width}, got {n_subsets!r}")
+    n_subsets = check_int(n_subsets, name="n_subsets", minimum=2, maximum=size,
+                          fix=f" for images of {height}x{width}")
     # Label k of a balanced labelling holds size // n + (k < size % n) pixels, and in a uniformly random labelling
     # they are a uniformly random set of that many pixels: the positions of the largest of iid uniform keys. So
     # draw the label, then take the top keys (topk: a partial sort, 5x faster than labelling every pixel).

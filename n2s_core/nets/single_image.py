@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .._checks import as_float_image, check_choice, check_ndim, normalize_axis
+from .._checks import as_float_image, check_choice, check_ndim, normalize_axis, renamed_keywords
 from ..diagnostics import correlated_axis
 from .inference import predict_tiled
 from .masking import Masker
@@ -26,13 +26,14 @@ MODELS = MODEL_NAMES  # ('dncnn', 'unet', 'unet-small')
 INVARIANT_STRIDE = 4  # grid spacing of the J-invariant prediction: 16 masked passes
 TILE, TILE_OVERLAP = 512, 64  # larger images are predicted in overlapping tiles, so memory stays bounded
 _HISTORY_POINTS = 200  # the report keeps at most this many (step, loss) pairs
+RENAMED = {"mask_span": "span", "mask_direction": "direction"}  # old keywords, still accepted with a warning
 
 
 def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-small", steps: int = 300,
                   batch_size: int = 8, crop: int | None = 64, lr: float = 3e-3, replacement: str = "random",
                   seed: int = 0, device: str = "auto", invariant: bool = False, progress: bool = True,
-                  model_options: dict | None = None, mask_span: int = 0,
-                  mask_direction: str = "horizontal", precision: str = "float32") -> tuple[np.ndarray, dict]:
+                  model_options: dict | None = None, span: int = 0, direction: str = "horizontal",
+                  precision: str = "float32", **renamed) -> tuple[np.ndarray, dict]:
     """Train a fresh net by Noise2Self on ``image`` alone and return its denoised output with a run report.
 
     Parameters
@@ -61,8 +62,8 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
         Show a tqdm progress bar of the training.
     model_options : dict, optional
         Keyword arguments for the net's constructor, e.g. ``{"up": "tconv"}`` (:class:`~n2s_core.nets.unet.UNet`).
-    mask_span, mask_direction : int, str
-        A structured mask (structN2V): each held-out pixel also hides ``mask_span`` pixels on each side along
+    span, direction : int, str
+        A structured mask (structN2V): each held-out pixel also hides ``span`` pixels on each side along
         rows ("horizontal") or columns ("vertical"), in training and in the J-invariant prediction. For noise
         correlated along rows or columns (streaks), which a plain blind spot would learn to reproduce.
     precision : str
@@ -87,10 +88,10 @@ def denoise_image(image, *, channel_axis: int | None = None, model: str = "unet-
     ((16, 16), 2, 2)
     """
     clock = time.perf_counter()
+    given = {"span": span, "direction": direction, **renamed_keywords(renamed, RENAMED, where="denoise_image")}
     fitted = fit_image(image, channel_axis=channel_axis, model=model, steps=steps, batch_size=batch_size, crop=crop,
                        lr=lr, replacement=replacement, seed=seed, device=device, progress=progress,
-                       model_options=model_options, mask_span=mask_span, mask_direction=mask_direction,
-                       precision=precision)
+                       model_options=model_options, precision=precision, **given)
     denoised = fitted.predict(invariant=invariant)
     settings = {**fitted.settings, "invariant": bool(invariant)}
     report = {**fitted.report, "settings": settings, "wall_seconds": round(time.perf_counter() - clock, 3)}
@@ -133,8 +134,8 @@ def _as_batch(image: np.ndarray, axis: int | None) -> torch.Tensor:
 def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-small", steps: int = 300,
               batch_size: int = 8, crop: int | None = 64, lr: float = 3e-3, replacement: str = "random",
               seed: int = 0, device: str = "auto", progress: bool = True, model_options: dict | None = None,
-              mask_span: int = 0, mask_direction: str = "horizontal",
-              time_limit: float | None = None, precision: str = "float32", planes: bool = False) -> FittedNet:
+              span: int = 0, direction: str = "horizontal", time_limit: float | None = None,
+              precision: str = "float32", planes: bool = False, **renamed) -> FittedNet:
     """Train a fresh net by Noise2Self on ``image`` alone (:func:`denoise_image` without the prediction).
 
     Arguments as in :func:`denoise_image`; ``time_limit`` stops the training after that many seconds even if
@@ -142,6 +143,9 @@ def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-smal
     ``planes=True``: ``image`` is a gray stack (N, H, W), and the crops are drawn from all its planes.
     """
     check_choice(model, MODELS, name="model")
+    if renamed:
+        given = {"span": span, "direction": direction, **renamed_keywords(renamed, RENAMED, where="fit_image")}
+        span, direction = given["span"], given["direction"]
     arr = as_float_image(image)
     if planes and (channel_axis is not None or arr.ndim != 3):
         raise ValueError(f"planes=True takes a gray stack (N, H, W), got shape {arr.shape}"
@@ -150,9 +154,9 @@ def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-smal
     axis = None if channel_axis is None else normalize_axis(channel_axis, arr.ndim)
     batch = arr[:, None] if planes else (arr[None] if axis is None else np.moveaxis(arr, axis, 0))[None]
     crop = None if crop is not None and crop >= min(batch.shape[2:]) else crop
-    streaks = _streaks(batch[0], structured=mask_span > 0)
+    streaks = _streaks(batch[0], structured=span > 0)
     config = TrainConfig(mode="n2s", steps=steps, batch_size=batch_size, lr=lr, crop=crop, replacement=replacement,
-                         seed=seed, device=device, mask_span=mask_span, mask_direction=mask_direction,
+                         seed=seed, device=device, span=span, direction=direction,
                          time_limit=time_limit, precision=precision)
     torch_device = pick_device(device)
     net = build_model(model, in_channels=batch.shape[1], **(model_options or {}))
@@ -161,7 +165,7 @@ def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-smal
     result = train(net, x, config=config, progress=progress)
     settings = {"model": model, "model_options": dict(model_options or {}),
                 "steps": steps, "batch_size": batch_size, "crop": crop, "lr": lr,
-                "replacement": replacement, "mask_span": mask_span, "mask_direction": mask_direction,
+                "replacement": replacement, "span": span, "direction": direction,
                 "seed": seed, "device": device, "channel_axis": channel_axis, "precision": precision}
     if planes:
         settings["planes"] = True
@@ -179,8 +183,8 @@ def _predict(net, x: torch.Tensor, *, invariant: bool, config: TrainConfig, devi
     the CPU and goes to the net's ``device`` one tile at a time."""
     if not invariant:
         return predict_tiled(net, x, tile=TILE, overlap=TILE_OVERLAP)
-    masker = Masker(config.replacement, stride=INVARIANT_STRIDE, partition="grid", span=config.mask_span,
-                    direction=config.mask_direction)
+    masker = Masker(config.replacement, stride=INVARIANT_STRIDE, partition="grid", span=config.span,
+                    direction=config.direction)
     generator = torch.Generator(device=device).manual_seed(config.seed)
     return predict_tiled(net, x, tile=TILE, overlap=TILE_OVERLAP, masker=masker, batch_size=config.batch_size,
                          generator=generator)
@@ -206,7 +210,7 @@ def _streaks(planes, *, structured: bool = False) -> str | None:
         warnings.warn(f"the noise of this image looks correlated along {'rows' if axis == 'horizontal' else 'columns'} "
                       f"({axis} streaks): Noise2Self assumes noise independent from pixel to pixel, so the net may "
                       f"reproduce the streaks (n2s_core.diagnostics.noise_autocorrelation shows the correlation); "
-                      f"a structured mask hides them: --structured {axis} (mask_direction={axis!r}, mask_span=2)",
+                      f"a structured mask hides them: --structured {axis} (direction={axis!r}, span=2)",
                       UserWarning, stacklevel=3)
     return axis
 

@@ -16,8 +16,9 @@ nets never saw).
 The loss is one :class:`~.objectives.Objective`: ``objective=`` if given, else the one ``config.mode`` names
 (:attr:`TrainConfig.objective`); training and validation only ever see that one. Validation scores a fixed
 held-out set by the same objective, its random draws (masks, fill values, probes) reseeded the same every time, so
-validation losses stay comparable. Every random draw of training (images, crops, masks) comes from one ``torch.Generator`` seeded with
-``config.seed``, whose state is saved in checkpoints: resuming gives the same weights as an uninterrupted run (CPU).
+validation losses stay comparable. Every random draw of training (images, crops, masks) comes from one
+``torch.Generator`` seeded with ``config.seed``, whose state is saved in checkpoints: resuming gives the same
+weights as an uninterrupted run (CPU).
 
 Speed (``benchmarks/bench_training.py`` measures each part). The images are moved to the device once, as one tensor;
 every step draws its batch, crops and masks there, by indexing, with no host copy and no Python loop over images.
@@ -32,16 +33,18 @@ This module imports torch; ``import n2s_core`` does not import this module.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import shutil
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import torch
 from tqdm.auto import tqdm
 
-from .._checks import check_choice
+from .._checks import check_choice, check_int, renamed_keywords
 from .checkpoints import load_checkpoint, save_checkpoint
 from .inference import _evaluating
 from .masking import Masker
@@ -81,8 +84,8 @@ class TrainConfig:
     replacement: str = "random"  # n2s only: what fills the held-out pixels (see n2s_core.nets.masking)
     stride: int = 4  # n2s only, grid replacements ("axis", "diagonal", "zero"): stride**2 subsets
     n_subsets: int = 25  # n2s only, random partition ("random", "neighbor"): each mask holds ~1/n_subsets pixels
-    mask_span: int = 0  # n2s only: structured mask (structN2V), also hide this many pixels each side along...
-    mask_direction: str = "horizontal"  # ...rows ("horizontal") or columns ("vertical"); for row/column streaks
+    span: int = 0  # n2s only: structured mask (structN2V), also hide this many pixels each side along...
+    direction: str = "horizontal"  # ...rows ("horizontal") or columns ("vertical"); for row/column streaks
     val_every: int = 50  # validate at every multiple of this step (when a validation set is given)
     seed: int = 0  # seeds the training generator (batches, crops, masks) and the fixed validation masks
     device: str = "auto"  # "auto" (cuda, then mps, then cpu) or any torch device name
@@ -97,12 +100,12 @@ class TrainConfig:
         check_choice(self.precision, PRECISIONS, name="precision")
         check_choice(self.schedule, SCHEDULES, name="schedule")
         for name in ("steps", "batch_size", "val_every", "checkpoint_every"):
-            _check_positive_int(name, getattr(self, name))
+            check_int(getattr(self, name), name=name)
         if isinstance(self.lr, bool) or not isinstance(self.lr, numbers.Real) or not 0 < self.lr < float("inf"):
             raise ValueError(f"lr must be a positive finite number, got {self.lr!r}; the paper's notebooks use 1e-3")
         if self.crop is not None:
-            _check_positive_int("crop", self.crop, minimum=2, fix="; use None to train on whole images")
-        _check_positive_int("seed", self.seed, minimum=0)
+            check_int(self.crop, name="crop", minimum=2, fix="; use None to train on whole images")
+        check_int(self.seed, name="seed", minimum=0)
         limit = self.time_limit
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, numbers.Real) or not limit > 0):
             raise ValueError(f"time_limit must be a positive number of seconds or None, got {limit!r}")
@@ -111,13 +114,42 @@ class TrainConfig:
     @property
     def masker(self) -> Masker:
         """The :class:`~n2s_core.nets.masking.Masker` of n2s training and validation."""
-        return Masker(self.replacement, stride=self.stride, n_subsets=self.n_subsets, span=self.mask_span,
-                      direction=self.mask_direction)
+        return Masker(self.replacement, stride=self.stride, n_subsets=self.n_subsets, span=self.span,
+                      direction=self.direction)
 
     @property
     def objective(self) -> Objective:
         """The loss of ``mode``: the masked loss for n2s, the MSE against the target for n2n and n2t."""
         return BlindSpot(self.masker) if self.mode == "n2s" else Supervised()
+
+    @property
+    def mask_span(self) -> int:
+        """Deprecated: :attr:`span` (the Masker's word)."""
+        warnings.warn("TrainConfig.mask_span is now TrainConfig.span", DeprecationWarning, stacklevel=2)
+        return self.span
+
+    @property
+    def mask_direction(self) -> str:
+        """Deprecated: :attr:`direction` (the Masker's word)."""
+        warnings.warn("TrainConfig.mask_direction is now TrainConfig.direction", DeprecationWarning, stacklevel=2)
+        return self.direction
+
+
+_RENAMED = {"mask_span": "span", "mask_direction": "direction"}  # old keyword -> new, accepted with a warning
+_dataclass_init = TrainConfig.__init__
+
+
+@functools.wraps(_dataclass_init)
+def _init_accepting_old_names(self, *args, **kwargs):
+    old = {key: kwargs.pop(key) for key in list(kwargs) if key in _RENAMED}
+    for key, value in renamed_keywords(old, _RENAMED, where="TrainConfig").items():
+        if key in kwargs:
+            raise TypeError(f"TrainConfig got both {key}= and its old name; give {key}= only")
+        kwargs[key] = value
+    _dataclass_init(self, *args, **kwargs)
+
+
+TrainConfig.__init__ = _init_accepting_old_names
 
 
 @dataclass
@@ -267,11 +299,6 @@ def train(model: torch.nn.Module, noisy: torch.Tensor, *, config: TrainConfig, t
         result.best_step = result.val_steps[min(range(len(result.val_loss)), key=result.val_loss.__getitem__)]
     result.wall_time = time.perf_counter() - clock
     return result
-
-
-def _check_positive_int(name: str, value, *, minimum: int = 1, fix: str = "") -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}{fix}")
 
 
 def _progress(step: int, config: TrainConfig, elapsed: float) -> float:

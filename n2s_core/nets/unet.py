@@ -18,8 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._checks import check_choice
-from ._checks import check_channels, check_features, check_int
+from .._checks import check_choice, check_int
+from ._checks import check_channels, check_features
 
 
 def _conv_block(in_channels: int, out_channels: int, *, norm: bool) -> nn.Sequential:
@@ -129,8 +129,8 @@ class UNet(nn.Module):
                  features: Sequence[int] = (32, 64, 128, 256), norm: bool = True, up: str = "tconv",
                  down: str = "conv", top_skip: bool = True):
         super().__init__()
-        self.in_channels = check_int("in_channels", in_channels, fix="; use 1 for grey or 3 for RGB")
-        self.out_channels = check_int("out_channels", out_channels, fix="; use 1 for grey or 3 for RGB")
+        self.in_channels = check_int(in_channels, name="in_channels", fix="; use 1 for grey or 3 for RGB")
+        self.out_channels = check_int(out_channels, name="out_channels", fix="; use 1 for grey or 3 for RGB")
         self.features = check_features(features)
         self.norm = bool(norm)
         self.up, self.down = check_choice(up, UPSAMPLERS, name="up"), check_choice(down, DOWNSAMPLERS, name="down")

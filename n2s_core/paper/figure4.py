@@ -16,11 +16,11 @@ values computed from the recipe's formulas.
 
 from __future__ import annotations
 
-import numbers
 import time
 
 import numpy as np
 
+from .._checks import check_int
 from . import report
 from .gaussian_process import (
     SIGMA,
@@ -47,8 +47,7 @@ def monte_carlo_mse(length_scale, *, sigma=SIGMA, side: int | None = None, n_ima
 
     The standard error is over images (pixels of one image are correlated).
     """
-    if not isinstance(n_images, numbers.Integral) or n_images < 2:
-        raise ValueError(f"n_images must be an int >= 2, got {n_images!r}")
+    check_int(n_images, name="n_images", minimum=2)
     rng = np.random.default_rng(rng)
     side = torus_side(length_scale) if side is None else side
     clean = sample_gp(side, length_scale, n=n_images, rng=rng)

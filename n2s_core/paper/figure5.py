@@ -16,11 +16,11 @@ The paper shows only curves, so there are no reference values to print beside ou
 
 from __future__ import annotations
 
-import numbers
 import time
 
 import numpy as np
 
+from .._checks import check_int
 from ..data.hanzi import load_glyphs
 from ..partitions import random_labels
 from . import report
@@ -45,9 +45,8 @@ def load_templates(n_templates: int = 30, *, size: int = 16, rng=0) -> tuple[lis
     >>> len(characters), templates.shape, bool(0 <= templates.min() <= templates.max() <= 1)
     (3, (3, 16, 16), True)
     """
-    if not isinstance(n_templates, numbers.Integral) or isinstance(n_templates, bool) or n_templates < 2:
-        raise ValueError(f"n_templates must be an int >= 2 (a covariance needs two), got {n_templates!r}")
-    if not isinstance(size, numbers.Integral) or size < 1 or 64 % size:
+    check_int(n_templates, name="n_templates", minimum=2, fix=" (a covariance needs two)")
+    if check_int(size, name="size") and 64 % size:
         raise ValueError(f"size must divide the glyphs' side 64 (e.g. 16), got {size!r}")
     characters, glyphs = load_glyphs(n_templates, rng=rng)
     factor = 64 // size
@@ -122,8 +121,7 @@ def figure5_curves(templates, sigmas=SIGMAS, *, n_samples: int = 500, n_subsets:
     Sample ``k`` is template ``k mod N``; one standard-normal draw is scaled by every sigma (common random
     numbers, so the curves are smooth in sigma); ``difference`` is J-invariant minus Bayes, paired per sample.
     """
-    if not isinstance(n_samples, numbers.Integral) or n_samples < 2:
-        raise ValueError(f"n_samples must be an int >= 2, got {n_samples!r}")
+    check_int(n_samples, name="n_samples", minimum=2)
     templates, rng = np.asarray(templates, dtype=float), np.random.default_rng(rng)
     sigmas = [check_positive(float(s), name="sigma") for s in sigmas]
     labels = random_labels(templates.shape[1:], n_subsets=n_subsets, rng=rng)

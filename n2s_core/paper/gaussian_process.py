@@ -19,6 +19,8 @@ import numbers
 import numpy as np
 import scipy.linalg
 
+from .._checks import check_int
+
 SIGMA = 0.5  # the paper's noise level for Figure 4
 
 
@@ -55,8 +57,7 @@ def rbf_kernel(side: int, length_scale) -> np.ndarray:
     [1.0, 0.607, 0.135, 0.607]
     """
     length_scale = check_positive(length_scale, name="length_scale")
-    if not isinstance(side, numbers.Integral) or side < 1:
-        raise ValueError(f"side must be an int >= 1, got {side!r}")
+    side = check_int(side, name="side")
     d = np.minimum(np.arange(side), side - np.arange(side))
     k = np.exp(-(d**2) / (2 * length_scale**2))
     return np.outer(k, k)

@@ -315,7 +315,7 @@ def test_calibrate_bad_input():
         calibrate_denoiser(np.array([[np.nan, 0], [0, 0]]), gaussian, {"sigma": [1.0]}, stride=2)
     with pytest.raises(TypeError, match=r"denoiser must be a callable"):
         calibrate_denoiser(np.zeros((8, 8)), None, {"sigma": [1.0]})
-    with pytest.raises(ValueError, match=r"stride must be >= 2, got 1"):
+    with pytest.raises(ValueError, match=r"stride must be an int >= 2, got 1"):
         calibrate_denoiser(np.zeros((8, 8)), gaussian, {"sigma": [1.0]}, stride=1)
 
 

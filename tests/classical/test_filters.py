@@ -33,8 +33,8 @@ def test_disk_footprints():
         np.testing.assert_array_equal(full & ~ring, np.pad([[True]], radius))  # only the centre removed
 
 
-@pytest.mark.parametrize(("radius", "error", "match"), [(0, ValueError, r"radius must be >= 1, got 0"),
-                                                        (-2, ValueError, r"radius must be >= 1, got -2"),
+@pytest.mark.parametrize(("radius", "error", "match"), [(0, ValueError, r"radius must be an int >= 1, got 0"),
+                                                        (-2, ValueError, r"radius must be an int >= 1, got -2"),
                                                         (1.5, TypeError, r"radius must be an int, got 1.5"),
                                                         (True, TypeError, r"radius must be an int, got True")])
 def test_bad_radius_raises(radius, error, match):

@@ -27,15 +27,15 @@ def test_constructor_options_are_keyword_only(cls):
 
 
 @pytest.mark.parametrize("build, error, match", [
-    (lambda: DnCNN(depth=1), ValueError, r"depth must be >= 2, got 1"),
-    (lambda: DnCNN(features=0), ValueError, r"features must be >= 1, got 0"),
+    (lambda: DnCNN(depth=1), ValueError, r"depth must be an int >= 2, got 1"),
+    (lambda: DnCNN(features=0), ValueError, r"features must be an int >= 1, got 0"),
     (lambda: DnCNN(depth=2.5), TypeError, r"depth must be an int, got 2.5"),
-    (lambda: DnCNN(in_channels=-1), ValueError, r"in_channels must be >= 1, got -1"),
+    (lambda: DnCNN(in_channels=-1), ValueError, r"in_channels must be an int >= 1, got -1"),
     (lambda: UNet(features=()), ValueError, r"features must hold at least one width, got \(\)"),
-    (lambda: UNet(features=(16, 0, 64)), ValueError, r"features\[1\] must be >= 1, got 0"),
-    (lambda: UNet(features=(16, -4)), ValueError, r"features\[1\] must be >= 1, got -4"),
+    (lambda: UNet(features=(16, 0, 64)), ValueError, r"features\[1\] must be an int >= 1, got 0"),
+    (lambda: UNet(features=(16, -4)), ValueError, r"features\[1\] must be an int >= 1, got -4"),
     (lambda: UNet(features=32), TypeError, r"features must be a sequence of widths .* got 32"),
-    (lambda: UNet(out_channels=0), ValueError, r"out_channels must be >= 1, got 0"),
+    (lambda: UNet(out_channels=0), ValueError, r"out_channels must be an int >= 1, got 0"),
 ])
 def test_bad_values_are_refused_by_name(build, error, match):
     with pytest.raises(error, match=match):

@@ -60,9 +60,11 @@ def test_cli_structured_mask_flags_reach_training_and_the_report(noisy_files, tm
             "--device", "cpu", "--invariant"]
     assert main(argv) == 0
     settings = json.loads(out.with_suffix(".json").read_text())["settings"]
-    assert (settings["mask_span"], settings["mask_direction"]) == (2, "vertical")
-    assert main([*argv, "--mask-span", "4"]) == 0
-    assert json.loads(out.with_suffix(".json").read_text())["settings"]["mask_span"] == 4
+    assert (settings["span"], settings["direction"]) == (2, "vertical")
+    assert main([*argv, "--span", "4"]) == 0
+    assert json.loads(out.with_suffix(".json").read_text())["settings"]["span"] == 4
+    assert main([*argv, "--mask-span", "3"]) == 0  # the old flag still works
+    assert json.loads(out.with_suffix(".json").read_text())["settings"]["span"] == 3
 
 
 def test_a_short_training_raises_psnr():
@@ -111,8 +113,8 @@ def test_denoise_image_rejects_bad_options(noisy_64, kwargs, error, match):
     (["denoise", "{tiff16}", "--out", "{tmp}/out.jpg"], "JPG holds uint8 but the input is uint16"),
     (["denoise", "{tiff16}", "--out", "{tmp}/nowhere/out.tif"], "does not exist"),
     (["denoise", "{tiff16}", "--out", "{out}", "--method", "n2s", "--steps", "0"], "--steps must be at least 1"),
-    (["denoise", "{tiff16}", "--out", "{out}", "--mask-span", "2"], "--mask-span needs --structured"),
-    (["denoise", "{tiff16}", "--out", "{out}", "--structured", "horizontal", "--mask-span", "0"], "value >= 1"),
+    (["denoise", "{tiff16}", "--out", "{out}", "--span", "2"], "--span needs --structured"),
+    (["denoise", "{tiff16}", "--out", "{out}", "--structured", "horizontal", "--span", "0"], "value >= 1"),
 ])
 def test_cli_errors_are_one_line_and_exit_2(noisy_files, tmp_path, capsys, argv, message):
     bad = tmp_path / "bad.png"
@@ -186,10 +188,20 @@ def test_denoise_warns_when_the_noise_is_correlated_along_rows_and_says_so_in_th
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the fix is applied: the streaks are still recorded, not warned about
-        _, report = denoise_image(np.clip(streaky, 0, 1), steps=2, progress=False, mask_span=2)
-    assert report["noise_correlated_along"] == "horizontal" and report["settings"]["mask_span"] == 2
+        _, report = denoise_image(np.clip(streaky, 0, 1), steps=2, progress=False, span=2)
+    assert report["noise_correlated_along"] == "horizontal" and report["settings"]["span"] == 2
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # white noise: no warning at all
         _, report = denoise_image(n2s.add_noise(clean, sigma=0.1, rng=0), steps=2, progress=False)
     assert report["noise_correlated_along"] is None
+
+
+def test_the_old_keyword_names_still_work_and_name_the_new_ones():
+    _, noisy = n2s.noisy_camera(size=16)
+    with pytest.warns(DeprecationWarning, match=r"denoise_image\(mask_span=\) is now denoise_image\(span=\)"):
+        _, report = denoise_image(noisy, model="dncnn", steps=1, crop=None, device="cpu", progress=False,
+                                  mask_span=1, mask_direction="vertical")
+    assert (report["settings"]["span"], report["settings"]["direction"]) == (1, "vertical")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'spam'"):
+        denoise_image(noisy, steps=1, progress=False, spam=1)

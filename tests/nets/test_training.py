@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import n2s_core as n2s
 from n2s_core.nets.inference import predict_single_pass
 from n2s_core.nets.models import DnCNN, UNet
+from n2s_core.nets.objectives import Supervised
 from n2s_core.nets.training import _READ_EVERY, TrainConfig, pick_device, resolve_precision, train
 
 
@@ -156,6 +157,38 @@ def test_same_seed_same_weights_other_seed_other_weights(replacement):
 def test_config_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         TrainConfig(**kwargs)
+
+
+@pytest.mark.parametrize("name", ["steps", "batch_size", "crop", "seed", "val_every"])
+def test_a_fraction_or_a_bool_is_a_type_error_for_every_integer_setting(name):
+    for bad in (1.5, True):
+        with pytest.raises(TypeError, match=f"{name} must be an int, got {bad!r}"):
+            TrainConfig(**{name: bad})
+
+
+def test_the_old_mask_names_still_work_and_say_the_new_ones():
+    with pytest.warns(DeprecationWarning, match=r"TrainConfig\(mask_span=\) is now TrainConfig\(span=\)"):
+        config = TrainConfig(mask_span=2, mask_direction="vertical")
+    assert (config.span, config.direction) == (2, "vertical")
+    assert (config.masker.span, config.masker.direction) == (2, "vertical")
+    with pytest.warns(DeprecationWarning, match="TrainConfig.mask_span is now TrainConfig.span"):
+        assert config.mask_span == 2
+    with pytest.raises(TypeError, match="both span= and its old name"), pytest.warns(DeprecationWarning):
+        TrainConfig(span=1, mask_span=2)
+    assert replace(config, span=3).span == 3
+
+
+def test_the_loss_is_given_one_way():
+    x = _images(0)
+    with pytest.raises(ValueError, match="give the loss one way"):
+        train(_model(), x, target=x, config=_config(mode="n2n"), objective=Supervised(), progress=False)
+    with pytest.raises(TypeError, match="objective must be an n2s_core.nets.objectives.Objective"):
+        train(_model(), x, config=_config(), objective="n2s", progress=False)
+    with pytest.raises(ValueError, match="Supervised needs target, got None"):
+        train(_model(), x, config=_config(), objective=Supervised(), progress=False)
+    named = train(_model(), x, target=x, config=_config(mode="n2n", steps=2), progress=False)
+    given = train(_model(), x, target=x, config=_config(steps=2), objective=Supervised(), progress=False)
+    assert named.train_loss == given.train_loss  # mode="n2n" is a name for Supervised() with a second copy
 
 
 def test_data_errors():
