@@ -112,6 +112,18 @@ def renamed_keywords(kwargs: dict, renames: dict[str, str], *, where: str) -> di
     return out
 
 
+def torch_seed(rng) -> int:
+    """The int seed a torch training run takes, from anything ``np.random.default_rng`` takes: an int (or a
+    NumPy integer) is used as it is, so ``rng=3`` and ``seed=3`` train the same net; a Generator or None draws one.
+
+    >>> torch_seed(3), torch_seed(np.random.default_rng(0)) == torch_seed(np.random.default_rng(0))
+    (3, True)
+    """
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        return check_int(rng, name="rng", minimum=0)
+    return int(np.random.default_rng(rng).integers(2**31))
+
+
 def check_stride(stride, shape: tuple[int, ...]) -> int:
     """A grid stride must be an int >= 2 and no larger than the smallest spatial side."""
     stride = check_int(stride, name="stride", minimum=2, fix="; stride 1 would hold out every pixel at once")

@@ -347,7 +347,7 @@ def _denoise(args) -> int:
         from .app.selection import select_denoiser
 
         _warn_if_streaky(image, channel_axis)
-        denoised, report = select_denoiser(image, channel_axis=channel_axis, output=args.output, seed=args.seed,
+        denoised, report = select_denoiser(image, channel_axis=channel_axis, output=args.output, rng=args.seed,
                                            device=args.device,
                                            budget=args.budget if method == "auto" else None,
                                            methods=CANDIDATES if method == "auto" else (method,))
@@ -409,7 +409,7 @@ def _denoise_stack(args, stack, method: str, span: int, report_path: Path, clock
         sampled = sample_indices(planes)
         sample = np.stack([stack.plane(i) for i in sampled])
         _warn_if_streaky(sample[0], None)
-        choice, report, _ = choose(sample, output=args.output, seed=args.seed, device=args.device,
+        choice, report, _ = choose(sample, output=args.output, rng=args.seed, device=args.device,
                                    budget=args.budget if method == "auto" else None,
                                    methods=CANDIDATES if method == "auto" else (method,), train_planes=train)
         report["sample_planes"] = sampled

@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .._checks import as_float_image
+from .._checks import as_float_image, renamed_keywords, torch_seed
 from ..classical.calibration import estimate_noise_variance, expand_grid
 from ..classical.denoisers import METHODS, bm3d_available
 from ..combination import combine as combine_outputs
@@ -100,9 +100,9 @@ class Choice:
 
 
 def select_denoiser(noisy, *, channel_axis: int | None = None, budget: float | None = DEFAULT_BUDGET,
-                    methods=CANDIDATES, output: str = "plain", grids: dict | None = None, seed: int = 0,
-                    device: str = "auto", combine: bool = True, clean=None,
-                    progress: bool = True) -> tuple[np.ndarray, dict]:
+                    methods=CANDIDATES, output: str = "plain", grids: dict | None = None, rng=0,
+                    device: str = "auto", combine: bool = True, clean=None, progress: bool = True,
+                    **renamed) -> tuple[np.ndarray, dict]:
     """Score every candidate by the self-supervised loss within ``budget`` seconds; return the best's output.
 
     Parameters
@@ -122,6 +122,9 @@ def select_denoiser(noisy, *, channel_axis: int | None = None, budget: float | N
         reported always, and returned when ``output="invariant"`` and its cross-fitted loss is lower.
     clean : ndarray, optional
         Teaching and benchmarks only: also records each candidate's PSNR, plain and J-invariant. Never used to choose.
+    rng : int, numpy Generator or None
+        Seeds the net's weights, crops and masks (an int is used as it is; a Generator gives one). ``seed=`` is its
+        old name.
 
     Returns
     -------
@@ -129,10 +132,11 @@ def select_denoiser(noisy, *, channel_axis: int | None = None, budget: float | N
         The report ranks every candidate by loss (``ranking``, skipped ones last), names the ``chosen`` one and the
         ``version`` returned ("plain" or "invariant").
     """
+    rng = renamed_keywords(renamed, {"seed": "rng"}, where="select_denoiser").get("rng", rng)
     noisy = as_float_image(noisy, name="noisy")
     clean = None if clean is None else as_float_image(clean, name="clean")[None]
     choice, report, outputs = choose(noisy[None], channel_axis=channel_axis, budget=budget, methods=methods,
-                                     output=output, grids=grids, seed=seed, device=device, combine=combine,
+                                     output=output, grids=grids, rng=rng, device=device, combine=combine,
                                      clean=clean, progress=progress)
     index = 1 if output == "invariant" else 0
     made = {name: _made(outputs[name][index]) for name in (choice.weights or [choice.name])}
@@ -144,7 +148,7 @@ def select_denoiser(noisy, *, channel_axis: int | None = None, budget: float | N
 
 
 def choose(sample, *, channel_axis: int | None = None, budget: float | None = DEFAULT_BUDGET, methods=CANDIDATES,
-           output: str = "plain", grids: dict | None = None, seed: int = 0, device: str = "auto",
+           output: str = "plain", grids: dict | None = None, rng=0, device: str = "auto",
            combine: bool = True, clean=None, progress: bool = True, train_planes=None) -> tuple[Choice, dict, dict]:
     """:func:`select_denoiser` on a sample of planes (S, H, W), or one image as ``image[None]``.
 
@@ -177,8 +181,8 @@ def choose(sample, *, channel_axis: int | None = None, budget: float | None = DE
             outputs[name], appliers[name] = made, apply
     if NET in methods:
         left = limit - (time.perf_counter() - clock)
-        entry, made, apply = _net(sample, axis, left, seed=seed, device=device, clean=clean, progress=progress,
-                                  train_planes=train_planes, output=output)
+        entry, made, apply = _net(sample, axis, left, seed=torch_seed(rng), device=device, clean=clean,
+                                  progress=progress, train_planes=train_planes, output=output)
         entries.append(entry)
         if made is not None:
             outputs[NET], appliers[NET] = made, apply

@@ -73,6 +73,18 @@ def test_the_net_is_trained_for_what_is_left_and_scored_the_same_way(camera, mon
     assert report["wall_seconds"] < 4 + 3  # the budget, and the step and prediction under way
 
 
+def test_rng_seeds_the_net_and_seed_is_its_old_name(camera, monkeypatch):
+    clean, noisy = camera
+    seeds = []
+    monkeypatch.setattr(selection, "_net", lambda *args, seed, **kwargs: seeds.append(seed) or (
+        selection.Candidate("n2s", "skipped", note="recorded"), None, None))
+    select_denoiser(noisy, methods=("wavelet", "n2s"), budget=None, rng=5, progress=False)
+    with pytest.warns(DeprecationWarning, match=r"select_denoiser\(seed=\) is now select_denoiser\(rng=\)"):
+        select_denoiser(noisy, methods=("wavelet", "n2s"), budget=None, seed=7, progress=False)
+    select_denoiser(noisy, methods=("wavelet", "n2s"), budget=None, rng=np.random.default_rng(1), progress=False)
+    assert seeds[:2] == [5, 7] and 0 <= seeds[2] < 2**31
+
+
 @pytest.mark.parametrize("kwargs, match", [
     ({"methods": ("magic",)}, "unknown candidate"),
     ({"budget": 0}, "budget must be a positive number"),
