@@ -18,8 +18,11 @@ NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 LINT_PATHS := $(wildcard n2s_core tests benchmarks tools conftest.py notebooks/*.py docs/conf.py)
 TEST_PATHS := $(wildcard tests n2s_core notebooks)
 
-# nbval: run every notebook, compare no outputs (lax), use this environment's kernel.
-PYTEST_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=300 --durations=15
+# nbval: run every notebook, compare no outputs (lax), use this environment's kernel. A test stuck past 15 minutes
+# fails alone (pytest-timeout); the 15 slowest are printed at the end.
+PYTEST_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=300 --durations=15 --timeout=900
+# test-fast: everything but the notebooks, the browser and the tests marked slow, on two workers.
+FAST_FLAGS := -m "not slow and not browser" -n 2 --dist loadfile --durations=10 --timeout=300
 # Store outputs without timings, widget state or other metadata churn; keep cell tags, slide types, collapsed inputs
 # and folded headings.
 NBCONVERT_FLAGS := --to notebook --execute --inplace \
@@ -34,7 +37,7 @@ NBCONVERT_FLAGS := --to notebook --execute --inplace \
 	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=jupytext
 
 .DEFAULT_GOAL := help
-.PHONY: help setup paper-data paper-camera reproduce table2 test docs lab notebooks student slides colab-check bench gpu-check clean distclean
+.PHONY: help setup paper-data paper-camera reproduce table2 test test-fast test-pythons docs lab notebooks student slides colab-check bench gpu-check clean distclean
 
 help: ## list the targets
 	@echo "Noise2Self workbook. Targets:"
@@ -83,6 +86,13 @@ test: setup ## ruff, then ONE pytest run: unit tests, doctests, notebooks (nbval
 	$(BIN)/ruff check $(LINT_PATHS)
 	N2S_QUICK=1 $(PY) -m pytest $(PYTEST_FLAGS) $(TEST_PATHS)
 
+test-fast: setup ## ruff, then the unit tests and doctests without notebooks, browser or slow tests (~2 min)
+	$(BIN)/ruff check $(LINT_PATHS)
+	N2S_QUICK=1 $(PY) -m pytest $(FAST_FLAGS) tests n2s_core
+
+test-pythons: setup ## the NumPy half's tests on Python 3.10 and 3.13 (pyenv), in .venv-py3.10 and .venv-py3.13
+	$(PY) tools/test_pythons.py
+
 docs: setup ## build the book (lessons, pages, API) into build/docs, offline; then open build/docs/index.html
 	$(BIN)/sphinx-build -b html -q -W --keep-going -c docs . build/docs
 	@echo "docs: open build/docs/index.html in a browser"
@@ -128,4 +138,4 @@ clean: ## remove caches and test output (keeps .venv and results/)
 		| xargs -r rm -rf
 
 distclean: clean ## also remove .venv and the package's egg-info
-	rm -rf $(VENV) .venv-colab *.egg-info
+	rm -rf $(VENV) .venv-colab .venv-py3.* *.egg-info

@@ -304,8 +304,8 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
     loss, each the mean over the sample's planes. Returns the entry, the outputs on the sample and the applier.
 
     A method in :data:`COSTLY` searches its grid on the central :data:`SEARCH_CROP` crop, and its best
-    :data:`FINALISTS` settings there are compared by the exact loss on :data:`FEW_SUBSETS` of the whole image (a
-    crop's ranking of close settings can differ from the whole image's); any method whose exact
+    :data:`FINALISTS` settings there are compared by the exact loss on :data:`FEW_SUBSETS` of the whole image when
+    that fits (a crop's ranking of close settings can differ from the whole image's); any method whose exact
     score on all 16 subsets would not fit is scored on the 4 of :data:`FEW_SUBSETS` instead (its J-invariant output
     is then NaN elsewhere, and :func:`choose` compares every candidate on those pixels). ``subsets``: "fit" (the
     budget decides), or "all" or "few" to force one way; ``crop``: search the grid on the crop (None: only for a
@@ -318,7 +318,6 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
     cropped = (name in COSTLY if crop is None else crop) and min(sample.shape[1:3]) > SEARCH_CROP
     searched = np.stack([crop_center(plane, SEARCH_CROP) for plane in sample]) if cropped else sample
     scale = sample[0].size / searched[0].size  # a call on the whole plane costs about this many searched calls
-    finalists = min(FINALISTS, len(settings)) if cropped else 1  # a crop's ranking is checked on the whole plane
     approximate = []
     for i, params in enumerate(_progress(settings, name, progress)):
         approximate.append(np.mean([self_supervised_loss(plane, method.function, stride=STRIDE, approximate=True,
@@ -326,15 +325,20 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
                                                          denoiser_kwargs={**params, **extra}) for plane in searched]))
         per_setting = (time.perf_counter() - started) / (i + 1)
         rest, whole = per_setting * (len(settings) - i - 1), per_setting * scale
-        if rest + whole * (len(FEW_SUBSETS) * finalists + 1) > left - (time.perf_counter() - started):
-            need = per_setting * len(settings) + whole * (len(FEW_SUBSETS) * finalists + 1)
+        if rest + whole * (len(FEW_SUBSETS) + 1) > left - (time.perf_counter() - started):
+            need = per_setting * len(settings) + whole * (len(FEW_SUBSETS) + 1)
             return Candidate(name, "skipped", seconds=round(time.perf_counter() - started, 2),
                              note=f"needs about {need:.0f} s" + (f" on {calls} planes" if calls > 1 else "")
                                   + f", {left:.0f} s were left"), None, None
+
     def invariant_on(chosen, subsets):
         return np.stack([denoise_invariant(plane, method.function, stride=STRIDE, channel_axis=channel_axis,
                                            denoiser_kwargs={**chosen, **extra}, subsets=subsets) for plane in sample])
 
+    # a crop's ranking is checked on the whole plane: its best few compared there, when they fit
+    finalists = min(FINALISTS, len(settings)) if cropped else 1
+    while finalists > 1 and whole * (len(FEW_SUBSETS) * finalists + 1) > left - (time.perf_counter() - started):
+        finalists -= 1
     ranked = [settings[i] for i in np.argsort(approximate, kind="stable")[:finalists]]
     if finalists > 1:  # the best few on the crop, compared by the exact loss on the few subsets of the whole plane
         outputs = [invariant_on(chosen, FEW_SUBSETS) for chosen in ranked]
@@ -363,8 +367,8 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
     entry = Candidate(name, loss=float(np.mean((invariant[scored] - sample[scored]) ** 2)),
                       parameters=_plain(params),
                       note=f"{len(settings)} settings scored on one subset" + (f" of the central {SEARCH_CROP} x "
-                           f"{SEARCH_CROP} crop, its best {finalists} compared on {len(FEW_SUBSETS)} subsets of the "
-                           "whole image" if cropped else "") + ", the best on "
+                           f"{SEARCH_CROP} crop" if cropped else "") + (f", its best {finalists} compared on "
+                           f"{len(FEW_SUBSETS)} subsets of the whole image" if finalists > 1 else "") + ", the best on "
                            + (f"all {STRIDE**2}" if all_fit else f"{len(FEW_SUBSETS)} of the {STRIDE**2} (all 16 "
                               "would not fit)") + (f" (each the mean over {calls} planes)" if calls > 1 else ""))
     plain = functools.partial(_each, plain_of, sample)  # run for the winner only, unless scored vs clean
