@@ -83,7 +83,7 @@ THREADS = n2s.size_thread_pools()  # every thread pool sized to the CPUs this pr
 SCALE = n2s.pick_scale()  # quick on a CPU, the paper's scale on a GPU; N2S_QUICK=1 or 0 overrides
 print(SCALE)
 QUICK = SCALE.quick
-PRESET = "quick" if QUICK else "full"  # quick: 900 x 4,000 drawn; full: 2,730 x 27,297 (the paper's raw size)
+PRESET = "quick" if QUICK else "paper"  # quick: 900 x 4,000 drawn; paper: 2,730 x 27,297 (the paper's raw size)
 P = 0.5  # share of the molecules that go to the second half (paper: 1/2)
 MAX_RANK = 40 if QUICK else 100  # ranks scored (the paper plots 6..29)
 N_SEEDS = 5 if QUICK else 10  # molecule and cell splits for the argmin's spread (the paper shows one)

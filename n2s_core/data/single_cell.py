@@ -12,6 +12,7 @@ take 104 MB (300 MB before filtering).
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -19,14 +20,14 @@ import scipy.io
 import scipy.sparse as sp
 from scipy.stats import poisson
 
-PRESETS = {"full": {"n_cells": 2730, "n_genes": 27297}, "quick": {"n_cells": 900, "n_genes": 4000}}
+PRESETS = {"paper": {"n_cells": 2730, "n_genes": 27297}, "quick": {"n_cells": 900, "n_genes": 4000}}
 MARKERS = ("Mpo-like", "Klf1-like", "Ifitm1-like")  # stand-ins for Mpo (myeloid), Klf1 (erythroid), Ifitm1 (root)
 LINEAGES = ("myeloid-like", "erythroid-like", "megakaryocyte-like")
 BRANCH_TIME = 0.3  # pseudotime at which the root population splits into the three lineages
 SYNTHETIC_NOTE = "SYNTHETIC counts from n2s_core.data.single_cell.synthesize_counts, not Paul et al. (2015)"
 
 
-def synthesize_counts(preset: str = "full", *, n_cells=None, n_genes=None, n_programs: int = 15,
+def synthesize_counts(preset: str = "paper", *, n_cells=None, n_genes=None, n_programs: int = 15,
                       median_library: float = 2500.0, strength: float = 2.0, rng=0):
     """SYNTHETIC single-cell UMI counts along a branching trajectory, with a known true rank.
 
@@ -49,8 +50,9 @@ def synthesize_counts(preset: str = "full", *, n_cells=None, n_genes=None, n_pro
 
     Parameters
     ----------
-    preset : {"full", "quick"}
-        "full": 2,730 x 27,297 before filtering (the paper's raw size); "quick": 900 x 4,000.
+    preset : {"paper", "quick"}
+        "paper": 2,730 x 27,297 before filtering (the paper's raw size); "quick": 900 x 4,000. The old name "full"
+        is still taken for "paper", with a DeprecationWarning.
     n_cells, n_genes : int, optional
         Override the preset's size.
     rng : int or numpy.random.Generator
@@ -72,6 +74,10 @@ def synthesize_counts(preset: str = "full", *, n_cells=None, n_genes=None, n_pro
     >>> counts.shape, meta["true_rank"], meta["synthetic"]
     ((50, 300), 16, True)
     """
+    if preset == "full":
+        warnings.warn('synthesize_counts("full") is now synthesize_counts("paper"): one word for the paper\'s scale',
+                      DeprecationWarning, stacklevel=2)
+        preset = "paper"
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of {sorted(PRESETS)}")
     n_cells, n_genes = n_cells or PRESETS[preset]["n_cells"], n_genes or PRESETS[preset]["n_genes"]

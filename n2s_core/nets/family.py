@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from .._checks import as_float_image, check_ndim
-from .inference import _evaluating
+from .inference import evaluating
 from .models import seed_weights, small_unet
 from .objectives import SURE, BlindSpot, Noise2Same, Objective, n2v2, noise2void
 from .subsampling import Neighbor2Neighbor, ZeroShotN2N, ZeroShotNet
@@ -106,7 +106,7 @@ def train_member(name: str, noisy, *, steps: int | None = None, seconds: float |
     objective, net = member.objective(sigma), seed_weights(member.net(1), seed)
     result = train(net, x, config=config, objective=objective, progress=False)
     clock = time.perf_counter()
-    with _evaluating(net), torch.no_grad():
+    with evaluating(net), torch.no_grad():
         out = objective.predict(net, x.to(next(net.parameters()).device))[0, 0].cpu().numpy()
     info = {"steps": len(result.train_loss), "train_seconds": round(result.wall_time, 2),
             "predict_seconds": round(time.perf_counter() - clock, 2)}

@@ -17,8 +17,8 @@ import torch
 from tqdm.auto import tqdm
 
 from .._checks import check_int, check_stride
-from .masking import Masker, _check_batch
-from .masks import _grid_labels
+from .masking import Masker, check_batch
+from .masks import grid_labels
 
 
 def predict_invariant(model, x: torch.Tensor, *, masker: Masker, batch_size: int | None = None,
@@ -36,7 +36,7 @@ def predict_invariant(model, x: torch.Tensor, *, masker: Masker, batch_size: int
     >>> predict_invariant(model, torch.rand(2, 1, 9, 9), masker=Masker("axis", stride=3), batch_size=4).shape
     torch.Size([2, 1, 9, 9])
     """
-    x = _check_batch(x)
+    x = check_batch(x)
     if masker.partition != "grid":
         raise ValueError(f"predict_invariant sums over every subset, so it needs a grid masker, got "
                          f"partition={masker.partition!r}; use e.g. Masker('axis') or Masker(..., partition='grid')")
@@ -46,9 +46,9 @@ def predict_invariant(model, x: torch.Tensor, *, masker: Masker, batch_size: int
     if batch_size is None:
         batch_size = batch
     batch_size = check_int(batch_size, name="batch_size")
-    labels = _grid_labels(height, width, masker.stride, x.device)  # (H, W) subset of each pixel
+    labels = grid_labels(height, width, masker.stride, x.device)  # (H, W) subset of each pixel
     out = None
-    with _evaluating(model), torch.no_grad():
+    with evaluating(model), torch.no_grad():
         for start in range(0, rows, batch_size):
             index = torch.arange(start, min(start + batch_size, rows), device=x.device)  # (R,)
             subset, image = index // batch, index % batch  # (R,) each; rows are ordered by subset
@@ -71,8 +71,8 @@ def predict_single_pass(model, x: torch.Tensor) -> torch.Tensor:
     >>> predict_single_pass(torch.nn.Identity(), torch.ones(1, 1, 2, 2)).sum().item()
     4.0
     """
-    x = _check_batch(x)
-    with _evaluating(model), torch.no_grad():
+    x = check_batch(x)
+    with evaluating(model), torch.no_grad():
         return model(x)
 
 
@@ -100,7 +100,7 @@ def predict_tiled(model, x: torch.Tensor, *, tile: int = 256, overlap: int = 32,
     >>> torch.allclose(predict_tiled(model, x, tile=24, overlap=4), predict_single_pass(model, x), atol=1e-6)
     True
     """
-    x = _check_batch(x)
+    x = check_batch(x)
     tile, overlap = check_int(tile, name="tile"), check_int(overlap, name="overlap", minimum=0)
     if overlap >= tile:
         raise ValueError(f"overlap must be smaller than tile, got overlap={overlap} and tile={tile}; e.g. "
@@ -147,7 +147,7 @@ def _tile_spans(size: int, tile: int, overlap: int, align: int) -> list[tuple[in
 
 
 @contextmanager
-def _evaluating(model):
+def evaluating(model):
     """Every submodule in eval mode inside; on exit each gets back its own previous mode."""
     modes = [(module, module.training) for module in model.modules()]
     model.eval()

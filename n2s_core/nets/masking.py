@@ -35,7 +35,7 @@ import torch.nn.functional as F
 
 from .._checks import check_choice, check_int, check_stride
 from ..interpolation import neighbor_kernel
-from .masks import _as_mask, _check_generator, _check_shape, grid_mask, random_mask
+from .masks import as_mask, check_generator, check_shape, grid_mask, random_mask
 
 REPLACEMENTS = ("axis", "diagonal", "zero", "random", "neighbor", "neighbor_centre", "median")
 DIRECTIONS = ("horizontal", "vertical")
@@ -88,19 +88,19 @@ class Masker:
         drawn with ``generator``. Random partition: drawn with ``generator``. "random" and "neighbor" also draw
         their values from ``generator`` (a ``torch.Generator`` on the device of x, or on the CPU).
         """
-        x = _check_batch(x)
+        x = check_batch(x)
         batch, _, height, width = x.shape
         if self.partition == "random":
             if offset is not None or step is not None:
                 raise ValueError("offset and step pick a grid subset; a random partition draws its subset from "
                                  "generator, so pass generator= only (or use partition='grid')")
-            mask = random_mask(x.shape, n_subsets=self.n_subsets, generator=_check_generator(generator))
+            mask = random_mask(x.shape, n_subsets=self.n_subsets, generator=check_generator(generator))
         else:
             n = check_stride(self.stride, (height, width)) ** 2
             if offset is not None and step is not None:
                 raise ValueError(f"pass offset or step, not both (got offset={offset}, step={step})")
             if offset is None and step is None:
-                step = int(torch.randint(n, (1,), generator=_check_generator(generator), device=generator.device))
+                step = int(torch.randint(n, (1,), generator=check_generator(generator), device=generator.device))
             offset = int(step) % n if offset is None else offset
             mask = grid_mask((height, width), offset=offset, stride=self.stride, device=x.device)
             if self.replacement in ("axis", "diagonal", "zero") and not self.span:  # fill()'s values, on J alone
@@ -125,8 +125,8 @@ class Masker:
         Use it to reuse fixed masks (e.g. a validation mask drawn once). "axis" and "diagonal" refuse masks in
         which two held-out pixels touch (each would read the other); stride >= 2 grids never do.
         """
-        x = _check_batch(x)
-        mask = _as_mask(mask, (x.shape[0], 1, *x.shape[2:])).to(x.device)  # (B, 1, H, W)
+        x = check_batch(x)
+        mask = as_mask(mask, (x.shape[0], 1, *x.shape[2:])).to(x.device)  # (B, 1, H, W)
         hidden = line_mask(mask, self.span, self.direction) & ~mask if self.span else None  # (B, 1, H, W)
         unreadable = mask if hidden is None else mask | hidden  # what a neighbour replacement may not pick
         if self.replacement in ("axis", "diagonal"):
@@ -137,15 +137,15 @@ class Masker:
         elif self.replacement == "zero":
             replaced = torch.zeros_like(x)
         elif self.replacement == "random":
-            replaced = _uniform(x.shape, _check_generator(generator), x, dtype=x.dtype)
+            replaced = _uniform(x.shape, check_generator(generator), x, dtype=x.dtype)
         elif self.replacement == "median":
             replaced = _neighbor_median(x, unreadable)
         else:
             centre = self.replacement == "neighbor_centre"
-            replaced = _neighbor_values(x, unreadable, _check_generator(generator), centre=centre)
+            replaced = _neighbor_values(x, unreadable, check_generator(generator), centre=centre)
         out = torch.where(mask, replaced, x)  # (B, C, H, W), a new tensor: x is never written
         if hidden is not None:
-            out = torch.where(hidden, _uniform(x.shape, _check_generator(generator), x, dtype=x.dtype), out)
+            out = torch.where(hidden, _uniform(x.shape, check_generator(generator), x, dtype=x.dtype), out)
         return out
 
 
@@ -165,7 +165,7 @@ def masked_mse(prediction: torch.Tensor, target: torch.Tensor, mask: torch.Tenso
     if prediction.shape != target.shape:
         raise ValueError(f"prediction and target must have the same shape, got {tuple(prediction.shape)} and "
                          f"{tuple(target.shape)}")
-    mask = _as_mask(mask, prediction.shape)  # (B, C, H, W)
+    mask = as_mask(mask, prediction.shape)  # (B, C, H, W)
     count = mask.sum()
     if count.device.type == "cpu" and count == 0:  # elsewhere the check would wait for the device: NaN instead
         raise ValueError("mask holds out no pixel, so the masked loss is undefined; mask at least one pixel")
@@ -261,9 +261,10 @@ def _uniform(shape, generator: torch.Generator, like: torch.Tensor, *, dtype) ->
     return torch.rand(shape, generator=generator, device=generator.device, dtype=dtype).to(like.device)
 
 
-def _check_batch(x) -> torch.Tensor:
+def check_batch(x) -> torch.Tensor:
+    """``x`` as a float batch (B, C, H, W) with at least one image and sides >= 2, or a clear error."""
     if not isinstance(x, torch.Tensor) or not x.is_floating_point():
         kind = x.dtype if isinstance(x, torch.Tensor) else type(x).__name__
         raise TypeError(f"x must be a floating-point torch tensor (B, C, H, W), got {kind}; use x.float()")
-    _check_shape(x.shape)
+    check_shape(x.shape)
     return x

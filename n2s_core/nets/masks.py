@@ -28,7 +28,7 @@ def grid_mask(shape_hw: tuple[int, int], *, offset: int, stride: int = 4, device
     height, width = (int(n) for n in shape_hw)
     stride = check_stride(stride, (height, width))
     offset = check_int(offset, name="offset", minimum=0, maximum=stride**2 - 1, fix=f" for stride={stride}")
-    return _grid_labels(height, width, stride, device) == offset  # (H, W)
+    return grid_labels(height, width, stride, device) == offset  # (H, W)
 
 
 def random_mask(shape: tuple[int, ...], *, generator: torch.Generator, n_subsets: int = 25) -> torch.Tensor:
@@ -43,8 +43,8 @@ def random_mask(shape: tuple[int, ...], *, generator: torch.Generator, n_subsets
     >>> mask.shape, mask.sum(dim=(1, 2, 3)).tolist()
     (torch.Size([2, 1, 10, 10]), [25, 25])
     """
-    batch, _, height, width = _check_shape(shape)
-    generator = _check_generator(generator)
+    batch, _, height, width = check_shape(shape)
+    generator = check_generator(generator)
     size = height * width
     n_subsets = check_int(n_subsets, name="n_subsets", minimum=2, maximum=size,
                           fix=f" for images of {height}x{width}")
@@ -62,20 +62,23 @@ def random_mask(shape: tuple[int, ...], *, generator: torch.Generator, n_subsets
     return mask.view(batch, 1, height, width)
 
 
-def _grid_labels(height: int, width: int, stride: int, device) -> torch.Tensor:
+def grid_labels(height: int, width: int, stride: int, device) -> torch.Tensor:
+    """The grid partition's subset of every pixel, (H, W): ``(row % stride) * stride + column % stride``."""
     rows = torch.arange(height, device=device) % stride  # (H,)
     cols = torch.arange(width, device=device) % stride  # (W,)
     return rows[:, None] * stride + cols[None, :]  # (H, W)
 
 
-def _check_generator(generator) -> torch.Generator:
+def check_generator(generator) -> torch.Generator:
+    """A ``torch.Generator``, or a ``TypeError`` that says how to make one."""
     if not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator, got {generator!r}; "
                         "pass e.g. generator=torch.Generator().manual_seed(0)")
     return generator
 
 
-def _check_shape(shape) -> tuple[int, int, int, int]:
+def check_shape(shape) -> tuple[int, int, int, int]:
+    """A batch shape (B, C, H, W) of positive ints, or a clear error."""
     shape = tuple(int(n) for n in shape)
     if len(shape) != 4:
         raise ValueError(f"expected a 4-D batch shape (B, C, H, W), got {shape}; add axes, e.g. x[None, None]")
@@ -86,7 +89,8 @@ def _check_shape(shape) -> tuple[int, int, int, int]:
     return shape
 
 
-def _as_mask(mask, shape) -> torch.Tensor:
+def as_mask(mask, shape) -> torch.Tensor:
+    """The boolean ``mask`` expanded to ``shape`` (the batch's, e.g. (B, 1, H, W)), or a clear error."""
     if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
         kind = mask.dtype if isinstance(mask, torch.Tensor) else type(mask).__name__
         raise TypeError(f"mask must be a boolean torch tensor (True on held-out pixels), got {kind}; "

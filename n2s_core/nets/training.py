@@ -46,7 +46,7 @@ from tqdm.auto import tqdm
 
 from .._checks import check_choice, check_int, renamed_keywords
 from .checkpoints import load_checkpoint, save_checkpoint
-from .inference import _evaluating
+from .inference import evaluating
 from .masking import Masker
 from .objectives import BlindSpot, Objective, Supervised
 
@@ -367,7 +367,7 @@ def _validation_loss(model, inputs, targets, *, objective: Objective, config: Tr
     their number; its random draws come from a generator reseeded the same at every validation."""
     generator = torch.Generator().manual_seed(config.seed + _VAL_SEED_OFFSET)  # CPU: the masker accepts it
     total = 0.0
-    with _evaluating(model), torch.no_grad():
+    with evaluating(model), torch.no_grad():
         for start in range(0, len(inputs), config.batch_size):
             part = slice(start, start + config.batch_size)
             loss = objective.loss(model, inputs[part], targets[part], generator=generator, progress=1.0)

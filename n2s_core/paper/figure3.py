@@ -179,7 +179,7 @@ def pick_markers(counts, names, markers=None) -> tuple[list[int], str]:
 def _data(quick, counts_path, transpose, markers):
     """Counts, their expected values (synthetic only), the three genes to plot and a sentence about each."""
     if counts_path is None:
-        raw, meta = sc.synthesize_counts("quick" if quick else "full", rng=0)
+        raw, meta = sc.synthesize_counts("quick" if quick else "paper", rng=0)
         counts, cells, genes = sc.filter_counts(raw)
         names = [meta["gene_names"][g] for g in genes]
         expected = sc.expected_counts(meta, cells=cells, genes=genes).astype(np.float32)

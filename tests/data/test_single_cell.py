@@ -196,3 +196,12 @@ def test_read_count_csv_refuses_what_is_not_a_count(tmp_path, row, message):
     path.write_text(",G1,G2,G3\n")
     with pytest.raises(ValueError, match="a header but no cells"):
         read_count_csv(path)
+
+
+def test_full_is_the_old_name_of_the_paper_preset():
+    with pytest.warns(DeprecationWarning, match=r'synthesize_counts\("full"\) is now synthesize_counts\("paper"\)'):
+        old, _ = synthesize_counts("full", n_cells=40, n_genes=200, rng=2)
+    new, _ = synthesize_counts("paper", n_cells=40, n_genes=200, rng=2)
+    assert (old != new).nnz == 0
+    with pytest.raises(ValueError, match=r"unknown preset 'huge'; choose one of \['paper', 'quick'\]"):
+        synthesize_counts("huge")

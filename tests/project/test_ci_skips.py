@@ -35,12 +35,16 @@ def test_expected_to_fail():
 
 def test_passes():
     pass
+
+def test_needs_torch():
+    pytest.skip("could not import 'torch': No module named 'torch'")
 '''
 
 
-def run(tmp_path: Path, ci: bool) -> str:
+def run(tmp_path: Path, ci: bool, without_torch: bool = False) -> str:
     (tmp_path / "test_cases.py").write_text(CASES)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true" if ci else "false"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true" if ci else "false",
+           "N2S_WITHOUT_TORCH": "1" if without_torch else "0"}
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", "-rA", "-q",
                            "-c", os.devnull, "--rootdir", str(tmp_path), str(tmp_path / "test_cases.py")],
                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
@@ -54,6 +58,13 @@ def test_a_skip_fails_under_ci_but_a_gpu_test_may_skip(tmp_path, ci):
         assert "FAILED test_cases.py::test_skips_for_a_missing_package" in out
         assert "ERROR test_cases.py::test_skipped_by_a_mark" in out  # a mark skips in set-up: an error there
         assert "skipped under CI=true, where nothing may be missing: Skipped: no font" in out
-        assert "1 failed, 1 passed, 1 skipped, 1 xfailed" in out and "1 error" in out
+        assert "FAILED test_cases.py::test_needs_torch" in out
+        assert "2 failed, 1 passed, 1 skipped, 1 xfailed" in out and "1 error" in out
     else:
-        assert "1 passed, 3 skipped, 1 xfailed" in out
+        assert "1 passed, 4 skipped, 1 xfailed" in out
+
+
+def test_without_torch_a_skip_for_torch_is_allowed_under_ci_and_no_other(tmp_path):
+    out = run(tmp_path, ci=True, without_torch=True)
+    assert "FAILED test_cases.py::test_skips_for_a_missing_package" in out
+    assert "1 failed, 1 passed, 2 skipped, 1 xfailed" in out and "1 error" in out

@@ -286,6 +286,44 @@ def test_the_denoise_tables_quote_the_selection_benchmark():
         assert line in text, f"{YOUR_IMAGE} should have the line {line!r} (results/bench_selection.json)"
 
 
+def long_budget_lines() -> list[str]:
+    """docs/your-image.md's `--budget 600` table (results/bench_selection_budget600.json): what was written beside
+    BM3D as calibrated within that budget (its ranking entry) and the default budget's output."""
+    rows = json.loads((RESULTS / "bench_selection_budget600.json").read_text())["rows"]
+    default = {r["case"]: r for r in json.loads((RESULTS / "bench_selection.json").read_text())["rows"]}
+    lines = []
+    for r in rows:
+        bm3d = next(e for e in r["ranking"] if e["name"] in ("bm3d", "bm3d_rgb"))
+        shown = f"{bm3d['psnr_plain']:.2f}" if bm3d["status"] == "scored" else "skipped"
+        beside = f"{r['psnr_written'] - bm3d['psnr_plain']:+.2f}" if bm3d["status"] == "scored" else ""
+        lines.append(f"| {r['case']} | {r['chosen']} {r['psnr_written']:.2f} | {shown} | {beside} | "
+                     f"{default[r['case']]['psnr_written']:.2f} | {r['seconds']:.0f} s |")
+    return lines
+
+
+def bm3d_calibration_lines() -> list[str]:
+    """docs/your-image.md's cheap-against-full BM3D calibration table (results/bench_bm3d_calibration.json)."""
+    rows = json.loads((RESULTS / "bench_bm3d_calibration.json").read_text())["rows"]
+    return [f"| {r['image']} | {r['full']['sigma_psd']:.4f}, {r['full']['psnr_plain']:.2f} dB, "
+            f"{r['full']['seconds']:.0f} s | {r['cheap']['sigma_psd']:.4f}, {r['cheap']['psnr_plain']:.2f} dB, "
+            f"{r['cheap']['seconds']:.0f} s | {r['psnr_difference']:+.2f} | {r['time_ratio']:.2f} |" for r in rows]
+
+
+def stack_lines() -> list[str]:
+    """docs/your-image.md's stack-against-plane table (results/bench_stack.json)."""
+    rows = json.loads((RESULTS / "bench_stack.json").read_text())["rows"]
+    return [f"| {r['method']} | {r['plane']['seconds']:.1f} s | {r['stack']['seconds']:.1f} s | "
+            f"{r['plane_seconds_per_megapixel']:.0f} | {r['stack_seconds_per_megapixel']:.0f} | {r['ratio']:.2f} |"
+            for r in rows]
+
+
+@pytest.mark.parametrize("lines", [long_budget_lines, bm3d_calibration_lines, stack_lines])
+def test_the_budget_bm3d_and_stack_tables_quote_their_benchmarks(lines):
+    text = (ROOT / YOUR_IMAGE).read_text(encoding="utf-8")
+    for line in lines():
+        assert line in text, f"{YOUR_IMAGE} should have the line {line!r} ({lines.__doc__.split('(')[-1][:-2]})"
+
+
 @pytest.mark.parametrize(("file", "phrase", "paths"), CLAIMS, ids=[c[1][:40] for c in CLAIMS])
 def test_the_prose_quotes_the_committed_results(file, phrase, paths):
     expected = phrase.format(*(value(p) for p in paths))
