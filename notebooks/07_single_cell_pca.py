@@ -75,7 +75,8 @@ import scipy.sparse as sp
 import n2s_core as n2s
 from n2s_core.data import single_cell as sc
 from n2s_core.paper import committed, figure3
-from n2s_core.teach import exercises, widgets
+from n2s_core.paper import molecule_splitting as ms
+from n2s_core.teach import exercises, plotting, widgets
 
 THREADS = n2s.size_thread_pools()  # every thread pool sized to the CPUs this process may use (docs/platforms.md)
 
@@ -119,7 +120,7 @@ correlation = [np.corrcoef(x1[:, g], x2[:, g])[0, 1] for g in range(4)]
 print("mean of half 2 / (p lambda):", np.round(x2.mean(axis=0) / (P * lam), 3))
 print("correlation of the halves:", np.round(correlation, 3))
 assert np.allclose(x2.mean(axis=0) / (P * lam), 1, atol=0.03) and np.max(np.abs(correlation)) < 0.03
-package_x1, package_x2 = figure3.split_molecules(counts[:50], p=P, rng=SEED)
+package_x1, package_x2 = ms.split_molecules(counts[:50], p=P, rng=SEED)
 assert (package_x1 + package_x2 != counts[:50]).nnz == 0  # the package's halves add up to the counts too
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -166,14 +167,14 @@ assert across_cells > 0.5
 
 # %% slideshow={"slide_type": "skip"}
 # From scratch: the map is Y1_test times the pseudo-inverse of the rank-k truncation of Y1_train, times Y2_train.
-x1, x2 = figure3.split_molecules(counts, p=P, rng=SEED)
-y1, y2 = figure3.normalize(x1)[:, :300].astype(float), figure3.normalize(x2)[:, :300].astype(float)
+x1, x2 = ms.split_molecules(counts, p=P, rng=SEED)
+y1, y2 = ms.normalize(x1)[:, :300].astype(float), ms.normalize(x2)[:, :300].astype(float)
 train, test = np.arange(0, 200), np.arange(200, 260)
 u, s, vt = np.linalg.svd(y1[train], full_matrices=False)
 k = 5
 truncated = (u[:, :k] * s[:k]) @ vt[:k]  # the best rank-k approximation of the training half 1
 ours = y1[test] @ np.linalg.pinv(truncated) @ y2[train]
-package = figure3.rank_k_map(y1[train], y2[train], y1[test], k, svd=(u, s, vt))  # the same SVD: the formula alone
+package = ms.rank_k_map(y1[train], y2[train], y1[test], k, svd=(u, s, vt))  # the same SVD: the formula alone
 print(f"rank {k}: from scratch vs package, max difference {np.abs(ours - package).max():.1e}")
 assert np.allclose(ours, package, atol=1e-8)
 
@@ -184,7 +185,7 @@ assert np.allclose(ours, package, atol=1e-8)
 # error against the noiseless signal, which only synthetic data gives.
 
 # %% slideshow={"slide_type": "subslide"}
-draw = figure3.rank_losses(counts, p=P, max_rank=MAX_RANK, expected=expected, rng=SEED)
+draw = ms.rank_losses(counts, p=P, max_rank=MAX_RANK, expected=expected, rng=SEED)
 fig, ax = plt.subplots(figsize=(7, 3.6))
 ax.plot(draw["ranks"], draw["self_supervised"], "k.-", label="self-supervised")
 twin = ax.twinx()
@@ -211,7 +212,7 @@ assert offset.std() < 0.01 * offset.mean()  # a constant offset: the noise varia
 # test: the argmin is a random variable.
 
 # %% slideshow={"slide_type": "subslide"}
-spread = figure3.argmin_over_seeds(counts, seeds=range(N_SEEDS), p=P, max_rank=MAX_RANK, expected=expected)
+spread = ms.argmin_over_seeds(counts, seeds=range(N_SEEDS), p=P, max_rank=MAX_RANK, expected=expected)
 values, times = np.unique(spread["best_rank"], return_counts=True)
 print(f"{N_SEEDS} splits: self-supervised argmin " + ", ".join(f"{v} ({t}x)" for v, t in zip(values, times,
                                                                                           strict=True))
@@ -228,7 +229,7 @@ assert sum(abs(r - meta["true_rank"]) <= 3 for r in spread["best_rank"]) >= 0.8 
 names = [meta["gene_names"][g] for g in genes]
 marker_index = [names.index(m) for m in sc.MARKERS]
 ranks = [200, draw["best_rank"], 3]  # over-fit, the argmin, under-fit
-figure3.plot_gene_panels(figure3.denoised_genes(counts, marker_index, ranks), ranks, sc.MARKERS)
+plotting.plot_gene_panels(ms.denoised_genes(counts, marker_index, ranks), ranks, sc.MARKERS)
 plt.show()
 
 
@@ -247,7 +248,7 @@ def synthetic(depth):
 
 def draw_panel(p=P, depth=2500):
     kept, truth, rank = synthetic(depth)
-    result = figure3.rank_losses(kept, p=p, max_rank=40, expected=truth, rng=SEED)
+    result = ms.rank_losses(kept, p=p, max_rank=40, expected=truth, rng=SEED)
     fig, ax = plt.subplots(figsize=(6.5, 3))
     ax.plot(result["ranks"], result["self_supervised"], "k.-")
     ax.axvline(result["best_rank"], color="k", ls=":")
@@ -291,7 +292,7 @@ widgets.interactive_panel(draw_panel, p=widgets.float_slider("p", P, 0.1, 0.9, 0
 # 2. (code) Without the split: list $\frac1m\|\mathrm{PCA}_k(Y) - Y\|^2$ for $k = 1, \dots,$ `MAX_RANK` ($Y$ the
 #    normalised counts) as `naive`. Why can it not choose a rank?
 # 3. (predict) With a median library of 300 molecules, will the argmin fall above, at or below the true rank? Then
-#    set `shallow_rank`: the argmin of `figure3.rank_losses` on `synthetic(300)[0]`, ranks up to 40.
+#    set `shallow_rank`: the argmin of `ms.rank_losses` on `synthetic(300)[0]`, ranks up to 40.
 # 4. (code) Save the counts with `scipy.sparse.save_npz` and run `figure3.reproduce_figure3(folder,
 #    counts_path=path, quick=True)` into `mine`, as you would on your data. Which genes does it plot?
 
@@ -315,26 +316,26 @@ assert abs(halves_covariance(4.0, 2.0, 0.5) - np.cov(*gamma_poisson_halves(4.0, 
 
 # %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 2 (code): every extra component explains more of Y, noise included, so the error only falls.
-y = figure3.normalize(counts).astype(float)
+y = ms.normalize(counts).astype(float)
 singular = np.linalg.svd(y, compute_uv=False)
 naive = [(singular[k:] ** 2).sum() / y.size for k in range(1, MAX_RANK + 1)]  # ||PCA_k(Y) - Y||^2 / m
 print(f"naive loss: k = 1 {naive[0]:.4f}, k = {draw['best_rank']} {naive[draw['best_rank'] - 1]:.4f}, "
       f"k = {MAX_RANK} {naive[-1]:.4f}")
 assert len(naive) == MAX_RANK and np.all(np.diff(naive) < 0), "naive must hold one loss per k = 1..MAX_RANK"
-assert np.isclose(naive[0], np.mean(figure3.normalize(counts).astype(float) ** 2)  # (||Y||^2 - top s^2) / m
-                  - np.linalg.norm(figure3.normalize(counts).astype(float), 2) ** 2 / np.prod(counts.shape)), \
+assert np.isclose(naive[0], np.mean(ms.normalize(counts).astype(float) ** 2)  # (||Y||^2 - top s^2) / m
+                  - np.linalg.norm(ms.normalize(counts).astype(float), 2) ** 2 / np.prod(counts.shape)), \
     "naive[0] must be the per-entry error of the best rank-1 approximation"
 
 # %% [raw] slideshow={"slide_type": "skip"} tags=["wrong-answer"]
-# y = figure3.normalize(counts).astype(float)
+# y = ms.normalize(counts).astype(float)
 # singular = np.linalg.svd(y, compute_uv=False)
 # naive = [(singular[k:] ** 2).sum() / y.size for k in range(MAX_RANK)]
 
 # %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 # Exercise 3 (predict): shallow data cannot support the weak programmes, so the argmin falls below the true rank.
-shallow_rank = figure3.rank_losses(synthetic(300)[0], max_rank=40, rng=SEED)["best_rank"]
+shallow_rank = ms.rank_losses(synthetic(300)[0], max_rank=40, rng=SEED)["best_rank"]
 print(f"median library 300: argmin {shallow_rank}, true rank {synthetic(300)[2]}")
-assert abs(shallow_rank - figure3.rank_losses(synthetic(300)[0], max_rank=40)["best_rank"]) <= 1, \
+assert abs(shallow_rank - ms.rank_losses(synthetic(300)[0], max_rank=40)["best_rank"]) <= 1, \
     "shallow_rank must be the argmin of the self-supervised loss on the shallow counts"
 
 # %% [raw] slideshow={"slide_type": "skip"} tags=["wrong-answer"]
@@ -374,7 +375,7 @@ assert mine["data"]["synthetic"] is False and mine["data"]["markers_chosen"] == 
 #   shipped in the package, beside the synthetic counts of known rank.
 
 # %% slideshow={"slide_type": "skip"}
-_, s_fast, _ = figure3.randomized_svd(y1[train], k)
+_, s_fast, _ = ms.randomized_svd(y1[train], k)
 print(f"randomized SVD's top {k} singular values within {np.max(np.abs(s_fast / s[:k] - 1)):.1e} of the exact ones")
 print(f"paper: argmin {figure3.PAPER_FIGURE3_BEST_RANK}, loss axis {figure3.PAPER_LOSS_RANGE}, ranks shown "
       f"{figure3.PAPER_RANKS_SHOWN}; ours (SYNTHETIC, one split): argmin {draw['best_rank']}, loss "

@@ -25,12 +25,11 @@ from .figure3 import (
     PAPER_LOSS_RANGE,
     PAPER_RANKS_SHOWN,
     UNDER_RANK,
-    argmin_over_seeds,
-    denoised_genes,
     pick_markers,
     plot_figure3,
     spread_text,
 )
+from .molecule_splitting import argmin_over_seeds, denoised_genes
 
 COUNT_DATA = ("celltypist-sample",)  # fetched files that hold a cells x genes CSV of UMI counts
 CELL_MARKERS = ("PTPRC", "LYZ", "CD3E", "MS4A1")  # immune, myeloid, T, B: the share of cells with each, as a hint

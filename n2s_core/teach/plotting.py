@@ -249,3 +249,16 @@ def plot_figure1(patch, *, sigma: float = 0.1, rng=0):
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
+
+def plot_gene_panels(panels, ranks, markers, *, axes=None):
+    """The paper's gene scatters (Figure 3): ``markers[0]`` against ``markers[1]``, coloured by ``markers[2]``,
+    normalized and then at each of ``ranks`` (over-fit, argmin, under-fit), as
+    :func:`n2s_core.paper.molecule_splitting.denoised_genes` returns them; returns the four axes."""
+    import matplotlib.pyplot as plt
+
+    axes = plt.subplots(1, 4, figsize=(13, 3.2), layout="constrained")[1] if axes is None else axes
+    titles = ("raw (normalized)", "over-fit", "argmin", "under-fit")
+    for ax, key, title in zip(axes, ["raw", *ranks], titles, strict=True):
+        ax.scatter(panels[key][:, 0], panels[key][:, 1], c=panels[key][:, 2], s=4, cmap="viridis")
+        ax.set(title=title + ("" if key == "raw" else f", k = {key}"), xlabel=markers[0], ylabel=markers[1])
+    return axes

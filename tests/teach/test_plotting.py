@@ -19,6 +19,7 @@ from n2s_core.teach.plotting import (  # noqa: E402
     plot_calibration,
     plot_figure1,
     plot_figure2,
+    plot_gene_panels,
     plot_loss_curves,
     plot_partition,
     plot_table2_examples,
@@ -174,3 +175,14 @@ def test_plotting_does_not_mutate_inputs(small_pair):
     plot_partition(labels, offset=2)
     assert list(images) == ["clean", "noisy"] and curves == {"a": [3.0, 1.0, 2.0]}
     np.testing.assert_array_equal(labels, before)
+
+
+def test_plot_gene_panels_draws_the_raw_genes_and_each_rank():
+    rng = np.random.default_rng(0)
+    panels = {key: rng.random((30, 3)) for key in ("raw", 200, 17, 3)}
+    axes = plot_gene_panels(panels, [200, 17, 3], ["a", "b", "c"])
+    assert [ax.get_title() for ax in axes] == ["raw (normalized)", "over-fit, k = 200", "argmin, k = 17",
+                                               "under-fit, k = 3"]
+    np.testing.assert_array_equal(axes[2].collections[0].get_offsets(), panels[17][:, :2])
+    assert (axes[0].get_xlabel(), axes[0].get_ylabel()) == ("a", "b")
+
