@@ -34,7 +34,7 @@ import torch
 from _machine import OtherLoad  # benchmarks/_machine.py, beside this script
 
 from n2s_core import psnr
-from n2s_core.classical.denoisers import bm3d_available, bm3d_denoise
+from n2s_core.classical.denoisers import bm3d_available
 from n2s_core.data.datasets import load_dataset
 from n2s_core.nets.inference import predict_single_pass
 from n2s_core.nets.models import build_model, count_parameters, seed_weights
@@ -161,7 +161,7 @@ def main() -> None:
         print("BM3D left out (--no-bm3d)")
     elif bm3d_available():
         clock = time.perf_counter()
-        outputs = np.stack([bm3d_denoise(image) for image in noisy])
+        outputs = np.stack([bm3d(image) for image in noisy])
         seconds = time.perf_counter() - clock
         rescaled, plain = scores(clean, outputs)
         bm3d = {"psnr_rescaled": rescaled, "psnr": plain, "seconds": seconds}

@@ -14,6 +14,7 @@ the library's defaults: wavelet BayesShrink (soft, sigma estimated), the 3x3 squ
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,14 +45,14 @@ class ClassicalMethod:
         return function(noisy, **self.defaults(noisy, channel_axis=channel_axis), **kwargs)
 
 
-def wavelet(image, sigma=None, mode="hard", channel_axis=None):
+def wavelet(image, *, sigma=None, mode="hard", channel_axis=None):
     """Wavelet shrinkage (BayesShrink, db1), sigma taken as given, as scikit-image did before 0.18."""
     from skimage.restoration import denoise_wavelet
 
     return denoise_wavelet(image, sigma=sigma, mode=mode, rescale_sigma=sigma is None, channel_axis=channel_axis)
 
 
-def nl_means(image, h=0.1, patch_size=7, patch_distance=11, fast_mode=True, channel_axis=None):
+def nl_means(image, *, h=0.1, patch_size=7, patch_distance=11, fast_mode=True, channel_axis=None):
     """Non-local means (Buades et al. 2005), scikit-image's implementation."""
     from skimage.restoration import denoise_nl_means
 
@@ -59,14 +60,14 @@ def nl_means(image, h=0.1, patch_size=7, patch_distance=11, fast_mode=True, chan
                             channel_axis=channel_axis)
 
 
-def total_variation(image, weight=0.1, channel_axis=None):
+def total_variation(image, *, weight=0.1, channel_axis=None):
     """Total-variation denoising (Chambolle 2004), scikit-image's implementation."""
     from skimage.restoration import denoise_tv_chambolle
 
     return denoise_tv_chambolle(image, weight=weight, channel_axis=channel_axis)
 
 
-def bm3d_denoise(image, sigma_psd=None, channel_axis=None):
+def bm3d(image, *, sigma_psd=None, channel_axis=None):
     """BM3D (Dabov et al. 2007) from the optional ``bm3d`` package (non-commercial licence, never bundled).
 
     ``sigma_psd=None`` uses the noise level estimated from the image, BM3D's only required setting. RGB images
@@ -89,6 +90,12 @@ def bm3d_denoise(image, sigma_psd=None, channel_axis=None):
     if channel_axis is None:
         return np.asarray(bm3d.bm3d(image, sigma_psd=float(sigma_psd), profile=profile), dtype=image.dtype)
     return np.asarray(bm3d.bm3d_rgb(image, sigma_psd=float(sigma_psd), profile=profile), dtype=image.dtype)
+
+
+def bm3d_denoise(image, **options):
+    """Deprecated: :func:`bm3d` (one noun per denoiser, as :func:`wavelet` and :func:`nl_means`)."""
+    warnings.warn("bm3d_denoise is now bm3d", DeprecationWarning, stacklevel=2)
+    return bm3d(image, **options)
 
 
 def _sigma_est(noisy, channel_axis=None) -> float:
@@ -143,7 +150,7 @@ METHODS = {
                                 library_defaults={}),
     "tv": ClassicalMethod("tv", "total variation", total_variation, _tv_grid, _fixed(weight=0.1),
                           "scikit-image default: weight 0.1"),
-    "bm3d": ClassicalMethod("bm3d", "BM3D", bm3d_denoise, _bm3d_grid, _fixed(), "sigma estimated from the image"),
+    "bm3d": ClassicalMethod("bm3d", "BM3D", bm3d, _bm3d_grid, _fixed(), "sigma estimated from the image"),
 }
 
 

@@ -11,7 +11,7 @@ import skimage.restoration
 
 import n2s_core as n2s
 from n2s_core import METHODS, bm3d_available, expand_grid, get_method
-from n2s_core.classical.denoisers import bm3d_denoise, nl_means, total_variation, wavelet
+from n2s_core.classical.denoisers import bm3d, bm3d_denoise, nl_means, total_variation, wavelet
 
 FAST = [name for name in METHODS if name != "bm3d"]
 
@@ -119,7 +119,7 @@ def test_bm3d_reports_a_missing_package_cleanly(monkeypatch, noisy_40):
     monkeypatch.setitem(sys.modules, "bm3d", None)  # makes `import bm3d` raise ImportError
     assert bm3d_available() is False
     with pytest.raises(ImportError, match=r"BM3D needs the optional package: pip install 'n2s-core\[bm3d\]'"):
-        bm3d_denoise(noisy_40)
+        bm3d(noisy_40)
     with pytest.raises(ImportError, match=r"pip install"):
         get_method("bm3d").function(noisy_40, sigma_psd=0.1)
 
@@ -139,11 +139,21 @@ def test_bm3d_denoises_rgb_in_place_of_the_gray_path():
     rng = np.random.default_rng(0)
     clean = np.repeat(np.linspace(0.2, 0.8, 32)[None, :, None], 32, axis=0) * np.array([1.0, 0.7, 0.4])
     noisy = np.clip(clean + rng.normal(0, 0.1, clean.shape), 0, 1).astype(np.float32)
-    out = bm3d_denoise(noisy, channel_axis=-1)
+    out = bm3d(noisy, channel_axis=-1)
     assert out.shape == noisy.shape and out.dtype == np.float32
     assert np.mean((out - clean) ** 2) < 0.5 * np.mean((noisy - clean) ** 2)
 
 
 def test_bm3d_rejects_other_channel_layouts():
     with pytest.raises(ValueError, match="RGB image with channel_axis=-1"):
-        bm3d_denoise(np.zeros((3, 16, 16)), channel_axis=0)
+        bm3d(np.zeros((3, 16, 16)), channel_axis=0)
+
+
+def test_the_options_are_keywords_and_bm3d_denoise_is_bm3d_s_old_name(noisy_40, monkeypatch):
+    with pytest.raises(TypeError, match="positional"):
+        nl_means(noisy_40, 0.05)
+    calls = []
+    monkeypatch.setattr(sys.modules["n2s_core.classical.denoisers"], "bm3d", lambda image, **o: calls.append(o))
+    with pytest.warns(DeprecationWarning, match="bm3d_denoise is now bm3d"):
+        bm3d_denoise(noisy_40, sigma_psd=0.1)
+    assert calls == [{"sigma_psd": 0.1}]
