@@ -68,7 +68,7 @@ reproduce: setup ## recompute the paper's Figures 2-5 and Table 1 into results/,
 	$(PY) -m n2s_core reproduce figure5 --out results
 	$(PY) -m n2s_core reproduce table1 --out results
 	$(PY) -m n2s_core reproduce ledger --out results
-	$(PY) -c "from n2s_core.paper import committed; committed.bundle('results')"  # the copies notebooks read
+	$(PY) -c "from n2s_core.paper import committed; committed.bundle('results')"  # new shipped results move into the package; results/ links them
 
 paper-camera: paper-data ## Figure 2, Table 1 and the single-image DnCNN on the paper's own photograph (~40 min), ledger
 	$(PY) -m n2s_core reproduce figure2 --camera paper --out results
@@ -80,7 +80,7 @@ SEEDS ?= 3
 table2: setup ## the paper's dataset table, quick preset (2 CPU cores, about 107 minutes for all four, nuclei when fetched; resumable)
 	$(PY) -m n2s_core reproduce table2 --dataset all --preset quick --seeds $(SEEDS) --out results
 	$(PY) -m n2s_core reproduce ledger --out results
-	$(PY) -c "from n2s_core.paper import committed; committed.bundle('results')"  # the copies notebooks read
+	$(PY) -c "from n2s_core.paper import committed; committed.bundle('results')"  # new shipped results move into the package; results/ links them
 
 test: setup ## ruff, then ONE pytest run: unit tests, doctests, notebooks (nbval, quick), real browser
 	$(BIN)/ruff check $(LINT_PATHS)

@@ -1,14 +1,16 @@
 """The committed results the notebooks show, shipped inside the package so that a notebook opened alone has them.
 
 Colab opens one ``.ipynb`` with no ``results/`` folder beside it, and ``pip install`` brings the package only. So the
-files the notebooks read (Table 1, the Table 2 reports and example tiles, the time-to-quality benchmark) are
-copied from the repository's ``results/`` into ``n2s_core/paper/results/`` by :func:`bundle` (``make reproduce``
-and ``make table2`` call it), and a test fails when the two copies differ.
+files the notebooks read (Table 1, the Table 2 reports and example tiles, the time-to-quality benchmark) live in
+``n2s_core/paper/results/``, and the repository's ``results/`` holds a relative symbolic link to each: one copy, the
+package's. An experiment writes a new file into ``results/`` (replacing the link); :func:`bundle` (``make reproduce``
+and ``make table2`` call it) moves it into the package and puts the link back. A test checks every link.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -53,12 +55,14 @@ def load_npz(name: str) -> dict[str, np.ndarray]:
 
 
 def bundle(source: str | Path = "results", target: str | Path = FOLDER) -> list[str]:
-    """Copy every shipped file that exists in ``source`` into ``target``; return the names copied."""
+    """Move every shipped file written anew in ``source`` (a plain file, not the link) into ``target``, and leave a
+    relative link to it in its place; returns the names moved. Links already in place are left alone."""
     source, target = Path(source), Path(target)
     if not source.is_dir():
         raise FileNotFoundError(f"no results folder at {source}; run `make reproduce` first")
     target.mkdir(parents=True, exist_ok=True)
-    copied = [name for name in FILES if (source / name).is_file()]
-    for name in copied:
-        shutil.copyfile(source / name, target / name)
-    return copied
+    moved = [name for name in FILES if (source / name).is_file() and not (source / name).is_symlink()]
+    for name in moved:
+        shutil.move(source / name, target / name)
+        (source / name).symlink_to(os.path.relpath(target / name, source))
+    return moved
