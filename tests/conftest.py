@@ -71,3 +71,10 @@ def _dataset_cache(tmp_path_factory):
         os.environ.pop("N2S_CACHE_DIR", None)
     else:
         os.environ["N2S_CACHE_DIR"] = previous
+
+
+@pytest.fixture
+def torch_installed():
+    """For a test outside tests/nets that trains a net: skips without torch, which only the NumPy half's runs on
+    other Pythons lack (tools/test_pythons.py); there the skip reason names torch, and CI lets it through."""
+    return pytest.importorskip("torch")

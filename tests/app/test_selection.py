@@ -63,7 +63,7 @@ def test_a_candidate_that_cannot_fit_is_skipped_and_nothing_fitting_is_an_error(
         select_denoiser(noisy, methods=("tv",), budget=0.2, progress=False)
 
 
-def test_the_net_is_trained_for_what_is_left_and_scored_the_same_way(camera, monkeypatch):
+def test_the_net_is_trained_for_what_is_left_and_scored_the_same_way(camera, monkeypatch, torch_installed):
     clean, noisy = camera
     from n2s_core.nets import single_image
 

@@ -57,7 +57,7 @@ def test_auto_on_a_stack_scores_the_candidates_on_the_sampled_planes(stack_file,
     assert report["chosen"] in ("combination", *(e["name"] for e in scored))
 
 
-def test_the_net_trains_on_every_plane_and_denoises_each(stack_file, tmp_path):
+def test_the_net_trains_on_every_plane_and_denoises_each(stack_file, tmp_path, torch_installed):
     path, planes, noisy = stack_file
     out = tmp_path / "net.tif"
     assert main(["denoise", str(path), "--out", str(out), "--method", "n2s", "--model", "dncnn", "--steps", "3",
