@@ -1,9 +1,9 @@
 """The NumPy half's unit tests on other Pythons (default: 3.10 and 3.13, the oldest and newest pyproject claims).
 
-For each version: a virtual environment ``.venv-py<version>`` made with pyenv's interpreter, the package's own
-dependencies except torch (read from pyproject.toml) plus pytest and hypothesis, the package installed editable
-without dependencies, then pytest on every test of the NumPy half (the method, ``classical``, ``data``, ``teach``,
-the figures and the app's calibrations, with their doctests) and of the command line's NumPy commands. The torch half
+For each version: a virtual environment ``.venv-py<version>`` made with pyenv's interpreter; the package's own
+dependencies except torch (read from pyproject.toml), the bm3d extra, pytest and hypothesis; the package installed
+editable without dependencies; then pytest, tests not marked slow, on every test of the NumPy half (the method,
+``classical``, ``data``, ``teach``, the figures, the app and the command line, with their doctests). The torch half
 is tested on Python 3.11 only: PyTorch's CPU wheels cannot be had here for other Pythons, and PyPI's Linux torch is
 the CUDA build (several GB). Under ``N2S_WITHOUT_TORCH=1`` (set here) a test that needs torch skips with a reason
 that says so, which the CI rule (conftest.py) lets through; any other skip still fails under ``CI=true``.
@@ -42,11 +42,12 @@ def interpreter(version: str) -> Path:
 
 
 def requirements() -> list[str]:
-    """pyproject's dependencies without torch, and the test runner."""
+    """pyproject's dependencies without torch, the bm3d extra (its tests must run too), and the test runner."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     needed = [d for d in project["dependencies"] if not d.startswith("torch")]
     wanted = ("pytest", "hypothesis", "pyyaml")
-    return needed + [d for d in project["optional-dependencies"]["test"] if d.startswith(wanted)]
+    return (needed + project["optional-dependencies"]["bm3d"]
+            + [d for d in project["optional-dependencies"]["test"] if d.startswith(wanted)])
 
 
 def run(version: str) -> float:
