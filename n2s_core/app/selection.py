@@ -303,7 +303,8 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
     """Calibrate one classical method inside ``left`` seconds: approximate search on one subset, then the exact
     loss, each the mean over the sample's planes. Returns the entry, the outputs on the sample and the applier.
 
-    A method in :data:`COSTLY` searches its grid on the central :data:`SEARCH_CROP` crop, and its best
+    A method in :data:`COSTLY` is calibrated like the others when the whole of that fits ``left`` (one timed call
+    on the crop tells); otherwise it searches its grid on the central :data:`SEARCH_CROP` crop, and its best
     :data:`FINALISTS` settings there are compared by the exact loss on :data:`FEW_SUBSETS` of the whole image when
     that fits (a crop's ranking of close settings can differ from the whole image's); any method whose exact
     score on all 16 subsets would not fit is scored on the 4 of :data:`FEW_SUBSETS` instead (its J-invariant output
@@ -318,6 +319,12 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
     cropped = (name in COSTLY if crop is None else crop) and min(sample.shape[1:3]) > SEARCH_CROP
     searched = np.stack([crop_center(plane, SEARCH_CROP) for plane in sample]) if cropped else sample
     scale = sample[0].size / searched[0].size  # a call on the whole plane costs about this many searched calls
+    if cropped and crop is None:  # the full calibration (whole planes, all 16 subsets) when it fits after all
+        tick = time.perf_counter()
+        method.function(searched[0], **settings[0], **extra)
+        whole = (time.perf_counter() - tick) * scale * calls
+        if 1.5 * whole * (len(settings) + STRIDE**2 + 1) <= left - (time.perf_counter() - started):  # a margin
+            cropped, searched, scale = False, sample, 1.0
     approximate = []
     for i, params in enumerate(_progress(settings, name, progress)):
         approximate.append(np.mean([self_supervised_loss(plane, method.function, stride=STRIDE, approximate=True,

@@ -191,7 +191,7 @@ def test_a_costly_method_searches_a_crop_and_is_scored_on_four_subsets_when_sixt
     monkeypatch.setattr(selection, "COSTLY", ("tv",))
     monkeypatch.setattr(selection, "SEARCH_CROP", 48)
     n2s.get_method("wavelet").function(noisy, sigma=0.1)  # warm: a first call's imports would eat its budget
-    denoised, report = select_denoiser(noisy, methods=("wavelet", "tv"), budget=5.0, clean=clean, progress=False)
+    denoised, report = select_denoiser(noisy, methods=("wavelet", "tv"), budget=6.0, clean=clean, progress=False)
     entry = next(e for e in report["ranking"] if e["name"] == "tv")
     assert entry["status"] == "scored" and "central 48 x 48 crop" in entry["note"]
     assert "the best on 4 of the 16 (all 16 would not fit)" in entry["note"]
@@ -203,9 +203,29 @@ def test_a_costly_method_searches_a_crop_and_is_scored_on_four_subsets_when_sixt
         made = n2s.denoise_invariant(noisy, n2s.get_method(e["name"]).function, denoiser_kwargs=e["parameters"])
         assert e["loss"] == pytest.approx(n2s.mse(made[scored], noisy[scored]), rel=1e-6)
     assert denoised.shape == noisy.shape and np.isfinite(denoised).all()
-    invariant, report = select_denoiser(noisy, methods=("tv",), budget=5.0, output="invariant", progress=False)
+    invariant, report = select_denoiser(noisy, methods=("tv",), budget=6.0, output="invariant", progress=False)
     assert "4 of the 16" in report["ranking"][0]["note"]
     assert np.isfinite(invariant).all()  # the written J-invariant version is whole: its other 12 subsets made then
+
+
+def test_a_costly_method_gets_the_full_calibration_when_the_budget_holds_it(camera, monkeypatch):
+    import time as clock
+
+    clean, noisy = camera  # 96 x 96
+    tv = n2s.get_method("tv")
+
+    def slow_tv(image, **kwargs):
+        clock.sleep(0.01 * image.size / 48**2)
+        return tv.function(image, **kwargs)
+
+    monkeypatch.setitem(selection.METHODS, "tv", tv.__class__(**{**tv.__dict__, "function": slow_tv}))
+    monkeypatch.setattr(selection, "COSTLY", ("tv",))
+    monkeypatch.setattr(selection, "SEARCH_CROP", 48)
+    _, report = select_denoiser(noisy, methods=("tv",), budget=30.0, progress=False)
+    note = report["ranking"][0]["note"]
+    assert "crop" not in note and "the best on all 16" in note, note
+    full, _, _ = selection._classical("tv", noisy[None], None, float("inf"), clean=None, progress=False, crop=False)
+    assert report["ranking"][0]["parameters"] == full.parameters  # the same choice as the full calibration
 
 
 def test_denoise_invariant_on_a_few_subsets_leaves_the_rest_undefined(camera):
