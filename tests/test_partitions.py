@@ -121,16 +121,16 @@ def test_grid_labels_bad_input(shape, stride, error, match):
 
 
 @pytest.mark.parametrize(
-    ("shape", "n_subsets", "match"),
+    ("shape", "n_subsets", "error", "match"),
     [
-        ((5, 5), 1, r"n_subsets must be an int >= 2, got 1"),
-        ((5, 5), 2.5, r"n_subsets must be an int >= 2, got 2.5"),
-        ((3, 3), 10, r"n_subsets=10 exceeds the 9 pixels of shape \(3, 3\)"),
-        ((3, 0), 2, r"no empty axis"),
+        ((5, 5), 1, ValueError, r"n_subsets must be an int >= 2, got 1"),
+        ((5, 5), 2.5, TypeError, r"n_subsets must be an int, got 2.5"),
+        ((3, 3), 10, ValueError, r"n_subsets=10 exceeds the 9 pixels of shape \(3, 3\)"),
+        ((3, 0), 2, ValueError, r"no empty axis"),
     ],
 )
-def test_random_labels_bad_input(shape, n_subsets, match):
-    with pytest.raises(ValueError, match=match):
+def test_random_labels_bad_input(shape, n_subsets, error, match):
+    with pytest.raises(error, match=match):
         random_labels(shape, n_subsets=n_subsets, rng=0)
 
 

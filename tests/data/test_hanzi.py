@@ -76,9 +76,15 @@ def test_callers_cannot_corrupt_the_cache():
     assert characters_again[0] != "x" and glyphs_again.max() == 1.0
 
 
-@pytest.mark.parametrize("count", [0, -1, hanzi.PAPER_CHARACTERS + 1, 2.5, True])
+@pytest.mark.parametrize("count", [0, -1, hanzi.PAPER_CHARACTERS + 1])
 def test_bad_count_is_refused(count):
     with pytest.raises(ValueError, match=r"count must be an int in \[1, 13029\]"):
+        load_glyphs(count)
+
+
+@pytest.mark.parametrize("count", [2.5, True])
+def test_a_count_that_is_no_int_is_a_type_error(count):
+    with pytest.raises(TypeError, match=f"count must be an int, got {count!r}"):
         load_glyphs(count)
 
 
@@ -114,7 +120,7 @@ def test_renderer_with_a_latin_font_is_white_on_black_and_centred():
     ({"characters": []}, ValueError, "characters is empty"),
     ({"characters": ["水", "ab"]}, ValueError, "single-character strings, got 'ab'"),
     ({"size": 4}, ValueError, "size must be an int >= 8"),
-    ({"font_size": 100}, ValueError, r"font_size must be an int in \[1, size=64\]"),
+    ({"font_size": 100}, ValueError, r"font_size must be an int in \[1, 64\], got 100 \(size=64\)"),
     ({"font_path": "/no/such/font.ttc"}, FileNotFoundError, "'/no/such/font.ttc' not found; install a CJK font"),
 ])
 def test_renderer_errors_name_the_bad_value_and_the_fix(kwargs, error, match):
