@@ -78,6 +78,7 @@ def test_sizing_on_request_sets_the_pools_to_the_cpus_or_to_your_setting():
     assert run_fresh(code, N2S_THREADS="1")["omp"] == "1"
 
 
+@pytest.mark.slow  # starts four interpreters with torch
 def test_torch_keeps_your_thread_count_and_follows_a_sizing_on_request():
     """Importing n2s_core.nets used to override torch.set_num_threads called before it (issue 27): no longer."""
     pytest.importorskip("torch")

@@ -1,4 +1,4 @@
-"""Noise2Self for counts: molecule splitting, and choosing the rank of PCA by the loss it gives (paper §6, Figure 3).
+"""Noise2Self for counts: molecule splitting, and choosing the rank of PCA by the loss it gives (paper §3.1, Figure 3).
 
 Each UMI of a cell is a molecule caught independently, so the counts split into two halves: ``X2 ~ Binomial(X, p)``,
 ``X1 = X - X2``. For Poisson counts the halves are independent Poisson with means ``(1 - p) lambda`` and

@@ -63,6 +63,7 @@ def test_a_candidate_that_cannot_fit_is_skipped_and_nothing_fitting_is_an_error(
         select_denoiser(noisy, methods=("tv",), budget=0.2, progress=False)
 
 
+@pytest.mark.slow  # trains a net for seconds
 def test_the_net_is_trained_for_what_is_left_and_scored_the_same_way(camera, monkeypatch, torch_installed):
     clean, noisy = camera
     from n2s_core.nets import single_image
@@ -175,6 +176,7 @@ def test_combine_false_keeps_the_best_single_candidate(camera):
     assert report["combination"] is None and report["chosen"] == report["ranking"][0]["name"]
 
 
+@pytest.mark.slow  # sleeps to make a method costly (~12 s)
 def test_a_costly_method_searches_a_crop_and_is_scored_on_four_subsets_when_sixteen_do_not_fit(camera, monkeypatch):
     """BM3D's case, with a slowed TV standing in (0.1 s per 48 x 48 of image): the grid is searched on the central
     crop, the exact loss on 4 of the 16 subsets, and every candidate is then ranked and combined on those pixels."""

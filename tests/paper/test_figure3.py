@@ -12,6 +12,7 @@ from n2s_core.paper import figure3, molecule_splitting
 from n2s_core.paper.figure3 import PAPER_FIGURE3_BEST_RANK, reproduce_figure3
 
 
+@pytest.mark.slow  # the whole experiment, twice (~3 s)
 def test_reproduce_figure3_writes_its_files_on_synthetic_and_on_your_counts(tmp_path):
     result = reproduce_figure3(tmp_path / "syn", quick=True, seeds=range(2))
     assert {p.name for p in (tmp_path / "syn").iterdir()} == {f"figure3.{e}" for e in ("png", "csv", "md", "json")}

@@ -27,6 +27,7 @@ def test_reproduce_table1_one_method(tmp_path):
     assert saved["carried_over"] == [] and saved["not_redone"] == []
 
 
+@pytest.mark.slow  # calibrates Table 1 rows (~5 s)
 def test_a_row_that_needs_an_absent_extra_is_carried_over_not_dropped(tmp_path, monkeypatch):
     first = reproduce_table1(tmp_path, quick=True, methods=["tv"])
     fake_bm3d = {**first["rows"][0], "method": "bm3d", "label": "BM3D"}  # stands in for a run that had the extra

@@ -11,6 +11,7 @@ import n2s_core.paper.table2_runs as table2_runs
 from n2s_core.paper.table2 import METHODS
 
 
+@pytest.mark.slow  # trains Table 2 nets (~4 s)
 def test_reproduce_table2_end_to_end_writes_the_schema_and_resumes(tmp_path, monkeypatch, capsys):
     from n2s_core.cli import main
 
@@ -108,6 +109,7 @@ def _fake_nuclei_cache(folder, monkeypatch):
     monkeypatch.setenv("N2S_CACHE_DIR", str(folder))
 
 
+@pytest.mark.slow  # trains Table 2 nets (~4 s)
 @pytest.mark.filterwarnings("ignore:nl_means")  # a tiny random image: the calibration grid's edge is fine here
 def test_the_nuclei_column_runs_from_the_fetched_image_and_is_labelled(tmp_path, monkeypatch):
     from n2s_core.cli import main

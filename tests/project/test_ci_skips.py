@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # each case starts a pytest of its own (~6 s)
 CASES = '''
 import pytest
 

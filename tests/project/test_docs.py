@@ -86,6 +86,7 @@ def test_every_local_link_points_at_a_file(source):
 
 # ------------------------------------------------------------------------------------------------------- book
 
+@pytest.mark.slow  # builds the book (~20 s)
 def test_every_page_and_lesson_is_in_the_book(book):
     assert (book / "index.html").is_file() and "docs/index.html" in (book / "index.html").read_text()
     for source in [*PAGES, *NOTEBOOKS]:
@@ -105,6 +106,7 @@ def test_every_module_has_an_api_page():
     assert documented - modules == set(), "docs/api/ names modules that do not exist"
 
 
+@pytest.mark.slow  # reads the built book
 def test_no_page_loads_anything_from_the_network(book):
     loads = {}
     for path in [*book.rglob("*.html"), *book.rglob("*.css")]:
@@ -114,6 +116,7 @@ def test_no_page_loads_anything_from_the_network(book):
     assert not loads, f"pages that would load from the web: {loads}"
 
 
+@pytest.mark.slow  # reads the built book
 def test_the_api_page_shows_calibrate_denoiser_from_its_docstring(book):
     html = (book / "docs" / "api" / "classical.html").read_text(encoding="utf-8")
     assert 'id="n2s_core.classical.calibration.calibrate_denoiser"' in html
