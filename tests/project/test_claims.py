@@ -317,7 +317,7 @@ def stack_lines() -> list[str]:
             for r in rows]
 
 
-@pytest.mark.parametrize("lines", [bm3d_calibration_lines, stack_lines])
+@pytest.mark.parametrize("lines", [long_budget_lines, bm3d_calibration_lines, stack_lines])
 def test_the_budget_bm3d_and_stack_tables_quote_their_benchmarks(lines):
     text = (ROOT / YOUR_IMAGE).read_text(encoding="utf-8")
     for line in lines():
