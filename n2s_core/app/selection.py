@@ -25,8 +25,8 @@ Every candidate is scored the same way: its J-invariant version on the 4x4 grid 
    (weights fitted on other pixels than those scored) is lower than the best candidate's by more than
    :data:`TIE_SE` standard errors. With the plain output (the default) the best candidate's plain output is written
    all the same: the loss says nothing of a sum of plain versions, and ``benchmarks/bench_selection.py`` measured
-   the same weights on the plain versions below the best single plain output in 4 of its 5 cases (-0.18 to -0.02 dB;
-   +0.43 on the fifth), while the J-invariant sum gained -0.01 to +0.27 dB over the best J-invariant candidate.
+   the same weights on the plain versions up to 0.34 dB below the best single plain output (docs/your-image.md has
+   the table, from results/bench_selection.json).
 
 :func:`choose` does all this on a sample of planes and returns a :class:`Choice` that applies to any other plane
 (a stack's, :mod:`n2s_core.app.stacks`); :func:`select_denoiser` is it for one image.
@@ -251,7 +251,7 @@ def _combination(sample, outputs, names, channel_axis, *, clean, pixels=None, ou
                          f"not more than {TIE_SE:g} standard errors ({fitted.held_out_se:.2e}): the best single "
                          "candidate is kept")
                       + ("" if chosen or not beats else "; but the loss scores J-invariant versions only, and the "
-                         "same weights on the plain versions measured below the best plain output in 4 of 5 "
+                         "same weights on the plain versions were measured below the best plain output in "
                          "benchmark cases: the best candidate's plain output is written (--output invariant "
                          "writes the sum)"))}
     if clean is not None:  # teaching and benchmarks: how each way of writing it scores against the clean image
