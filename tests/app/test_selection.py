@@ -176,22 +176,28 @@ def test_combine_false_keeps_the_best_single_candidate(camera):
     assert report["combination"] is None and report["chosen"] == report["ranking"][0]["name"]
 
 
-@pytest.mark.slow  # sleeps to make a method costly (~12 s)
-def test_a_costly_method_searches_a_crop_and_is_scored_on_four_subsets_when_sixteen_do_not_fit(camera, monkeypatch):
-    """BM3D's case, with a slowed TV standing in (0.1 s per 48 x 48 of image): the grid is searched on the central
-    crop, the exact loss on 4 of the 16 subsets, and every candidate is then ranked and combined on those pixels."""
+def _make_tv_costly(monkeypatch, *, seconds_per_48x48: float) -> None:
+    """TV stands in for BM3D: slowed by a sleep in proportion to the image's size, listed as costly, and searched on
+    a 48 x 48 crop."""
     import time as clock
 
-    clean, noisy = camera  # 96 x 96
     tv = n2s.get_method("tv")
 
     def slow_tv(image, **kwargs):
-        clock.sleep(0.1 * image.size / 48**2)
+        clock.sleep(seconds_per_48x48 * image.size / 48**2)
         return tv.function(image, **kwargs)
 
     monkeypatch.setitem(selection.METHODS, "tv", tv.__class__(**{**tv.__dict__, "function": slow_tv}))
     monkeypatch.setattr(selection, "COSTLY", ("tv",))
     monkeypatch.setattr(selection, "SEARCH_CROP", 48)
+
+
+@pytest.mark.slow  # sleeps to make a method costly (~12 s)
+def test_a_costly_method_searches_a_crop_and_is_scored_on_four_subsets_when_sixteen_do_not_fit(camera, monkeypatch):
+    """BM3D's case, with a slowed TV standing in (0.1 s per 48 x 48 of image): the grid is searched on the central
+    crop, the exact loss on 4 of the 16 subsets, and every candidate is then ranked and combined on those pixels."""
+    clean, noisy = camera  # 96 x 96
+    _make_tv_costly(monkeypatch, seconds_per_48x48=0.1)
     n2s.get_method("wavelet").function(noisy, sigma=0.1)  # warm: a first call's imports would eat its budget
     denoised, report = select_denoiser(noisy, methods=("wavelet", "tv"), budget=6.0, clean=clean, progress=False)
     entry = next(e for e in report["ranking"] if e["name"] == "tv")
@@ -211,18 +217,8 @@ def test_a_costly_method_searches_a_crop_and_is_scored_on_four_subsets_when_sixt
 
 
 def test_a_costly_method_gets_the_full_calibration_when_the_budget_holds_it(camera, monkeypatch):
-    import time as clock
-
     clean, noisy = camera  # 96 x 96
-    tv = n2s.get_method("tv")
-
-    def slow_tv(image, **kwargs):
-        clock.sleep(0.01 * image.size / 48**2)
-        return tv.function(image, **kwargs)
-
-    monkeypatch.setitem(selection.METHODS, "tv", tv.__class__(**{**tv.__dict__, "function": slow_tv}))
-    monkeypatch.setattr(selection, "COSTLY", ("tv",))
-    monkeypatch.setattr(selection, "SEARCH_CROP", 48)
+    _make_tv_costly(monkeypatch, seconds_per_48x48=0.01)
     _, report = select_denoiser(noisy, methods=("tv",), budget=30.0, progress=False)
     note = report["ranking"][0]["note"]
     assert "crop" not in note and "the best on all 16" in note, note
