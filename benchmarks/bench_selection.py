@@ -7,7 +7,9 @@ Gaussian sigma 0.1, the camera under Poisson noise (30 photons at full brightnes
 image never takes part in any choice. Printed per case: every candidate's loss, its PSNR (plain and J-invariant) and
 time; the combination's weights and cross-fitted loss, and the PSNR of each way of writing it (the weighted
 J-invariant versions, the same weights on the plain versions, and both again with the noisy image as one more
-column); what was written; and the best single candidate by the clean image (best plain PSNR among those scored).
+column, and the best any weights could do: the plain outputs and the noisy image fitted to the clean image by
+least squares, an upper bound no self-supervised rule can pass); what was written; and the best single candidate by
+the clean image (best plain PSNR among those scored).
 
     .venv/bin/python benchmarks/bench_selection.py [--budget 120] [--cases camera,clock] [--out FILE.json]
 """

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -74,6 +75,46 @@ class BlindSpot(Objective):
     def loss(self, model, x, target, *, generator, progress):
         masked, mask = self.masker.mask(x, generator=generator)  # (B, C, h, w), (B, 1, h, w)
         return masked_mse(model(masked).float(), x.float(), mask)
+
+
+@dataclass(frozen=True)
+class BlindSpotExcept(BlindSpot):
+    """:class:`BlindSpot` that never scores a pixel whose target is NaN: those pixels are inputs, never targets.
+
+    The target is the noisy batch with NaN on the pixels to keep out of the fit (:func:`target_without`). A net trained
+    this way has not fitted its weights to the noise of those pixels, so its masked loss measured there afterwards
+    is an honest score, like a validation set's; measured on the pixels it was fitted to, the loss of a long fit
+    falls below what the net is worth (``n2s_core.app.selection`` scores its candidates on the kept-out pixels).
+    A kept-out pixel still feeds its neighbours' predictions, so the separation is not total.
+
+    Examples
+    --------
+    >>> model = torch.nn.Conv2d(1, 1, 3, padding=1)
+    >>> x, generator = torch.rand(1, 1, 16, 16), torch.Generator().manual_seed(0)
+    >>> out = torch.zeros(16, 16, dtype=torch.bool)
+    >>> out[::2] = True
+    >>> BlindSpotExcept().loss(model, x, target_without(x, out), generator=generator, progress=0.0).isfinite()
+    tensor(True)
+    """
+
+    needs_target = True
+
+    def loss(self, model, x, target, *, generator, progress):
+        masked, mask = self.masker.mask(x, generator=generator)  # (B, C, h, w), (B, 1, h, w)
+        scored = (mask & target.isfinite().all(dim=1, keepdim=True)).expand_as(x)  # held out, not kept out
+        residual = torch.where(scored, (model(masked).float() - target.nan_to_num().float()).square(), 0.0)
+        return residual.sum() / scored.sum().clamp(min=1)  # 0 for a crop with no scored pixel (no device sync)
+
+
+def target_without(x: torch.Tensor, pixels) -> torch.Tensor:
+    """The target of :class:`BlindSpotExcept`: ``x`` (N, C, H, W) with NaN on ``pixels`` (boolean (H, W), the same
+    for every image and channel)."""
+    if not isinstance(pixels, torch.Tensor):
+        pixels = torch.from_numpy(np.array(pixels, dtype=bool))  # a copy: a broadcast view is not writable
+    if pixels.shape != x.shape[-2:]:
+        raise ValueError(f"the pixels to keep out must be a boolean (H, W) of the images' {tuple(x.shape[-2:])}, got "
+                         f"{tuple(pixels.shape)}")
+    return x.masked_fill(pixels.to(device=x.device, dtype=torch.bool), float("nan"))
 
 
 def noise2void(*, centre: bool = False, span: int = 0, direction: str = "horizontal") -> BlindSpot:

@@ -20,6 +20,7 @@ from ..diagnostics import correlated_axis
 from .inference import predict_tiled
 from .masking import Masker
 from .models import MODEL_NAMES, build_model, count_parameters, seed_weights
+from .objectives import BlindSpotExcept, target_without
 from .training import TrainConfig, pick_device, train
 
 MODELS = MODEL_NAMES  # ('dncnn', 'unet', 'unet-small')
@@ -135,12 +136,15 @@ def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-smal
               batch_size: int = 8, crop: int | None = 64, lr: float = 3e-3, replacement: str = "random",
               seed: int = 0, device: str = "auto", progress: bool = True, model_options: dict | None = None,
               span: int = 0, direction: str = "horizontal", time_limit: float | None = None,
-              precision: str = "float32", planes: bool = False, **renamed) -> FittedNet:
+              precision: str = "float32", planes: bool = False, keep_out=None, **renamed) -> FittedNet:
     """Train a fresh net by Noise2Self on ``image`` alone (:func:`denoise_image` without the prediction).
 
     Arguments as in :func:`denoise_image`; ``time_limit`` stops the training after that many seconds even if
     ``steps`` are not done (the report's ``settings`` keep both, ``steps_done`` says how far it got).
     ``planes=True``: ``image`` is a gray stack (N, H, W), and the crops are drawn from all its planes.
+    ``keep_out``: a boolean (H, W), True on pixels that are never a training target (in every plane and channel;
+    :class:`~n2s_core.nets.objectives.BlindSpotExcept`), so that a loss measured there afterwards scores the net on
+    pixels it was not fitted to.
     """
     check_choice(model, MODELS, name="model")
     if renamed:
@@ -162,7 +166,12 @@ def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-smal
     net = build_model(model, in_channels=batch.shape[1], **(model_options or {}))
     net = seed_weights(net, seed)  # the global RNG is left alone
     x = torch.as_tensor(np.ascontiguousarray(batch), dtype=torch.float32)  # (N, C, H, W)
-    result = train(net, x, config=config, progress=progress)
+    if keep_out is None:
+        result = train(net, x, config=config, progress=progress)
+    else:  # the kept-out pixels are NaN in the target, and never scored
+        target = target_without(x, _kept_out(keep_out, x))
+        result = train(net, x, config=config, target=target, objective=BlindSpotExcept(config.masker),
+                       progress=progress)
     settings = {"model": model, "model_options": dict(model_options or {}),
                 "steps": steps, "batch_size": batch_size, "crop": crop, "lr": lr,
                 "replacement": replacement, "span": span, "direction": direction,
@@ -171,11 +180,24 @@ def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-smal
         settings["planes"] = True
     if time_limit is not None:
         settings["time_limit"] = time_limit
+    if keep_out is not None:
+        settings["kept_out_pixels"] = int(np.count_nonzero(keep_out))
     report = {"noise_correlated_along": streaks, "model": model, "parameters": count_parameters(net),
               "device": result.device, "torch_version": torch.__version__, "shape": list(arr.shape),
               "steps_done": len(result.train_loss), **_losses(result.train_loss),
               "train_seconds": round(result.wall_time, 3)}
     return FittedNet(net=net, x=x, axis=axis, config=config, device=torch_device, settings=settings, report=report)
+
+
+def _kept_out(keep_out, x: torch.Tensor) -> np.ndarray:
+    """``keep_out`` checked: a boolean (H, W) of the training images' size that leaves some pixel a target."""
+    pixels = np.asarray(keep_out)
+    if pixels.dtype != bool or pixels.shape != tuple(x.shape[-2:]):
+        raise ValueError(f"keep_out must be a boolean array of the image's (H, W) {tuple(x.shape[-2:])}, got "
+                         f"{pixels.dtype} {pixels.shape}")
+    if pixels.all():
+        raise ValueError("keep_out keeps every pixel out, so nothing is left to train on; keep out a few subsets")
+    return pixels
 
 
 def _predict(net, x: torch.Tensor, *, invariant: bool, config: TrainConfig, device: torch.device) -> torch.Tensor:

@@ -69,13 +69,19 @@ def test_the_net_is_trained_for_what_is_left_and_scored_the_same_way(camera, mon
     from n2s_core.nets import single_image
 
     monkeypatch.setattr(selection, "MIN_NET_SECONDS", 1.0)
-    limits, fit = [], single_image.fit_image
-    monkeypatch.setattr(single_image, "fit_image", lambda *a, **k: limits.append(k.get("time_limit")) or fit(*a, **k))
-    _, report = select_denoiser(noisy, methods=("wavelet", "n2s"), budget=4, clean=clean, device="cpu",
+    calls, fit = [], single_image.fit_image
+    monkeypatch.setattr(single_image, "fit_image", lambda *a, **k: calls.append(k) or fit(*a, **k))
+    _, report = select_denoiser(noisy, methods=("wavelet", "n2s"), budget=8, clean=clean, device="cpu",
                                 progress=False)
     net = next(e for e in report["ranking"] if e["name"] == "n2s")
     assert net["status"] == "scored" and net["parameters"]["steps"] > 1 and 0 < net["loss"] < 0.05
-    assert limits[0] is None and 0 < limits[1] < 4  # a one-step probe, then training for what the budget left
+    limits = [k.get("time_limit") for k in calls]
+    assert limits[0] is None and 0 < limits[1] < 8  # a one-step probe, then training for what the budget left
+    # the pixels of 4 of the 16 subsets are never a training target, and the loss is measured there only
+    kept_out = calls[1]["keep_out"]
+    assert kept_out.shape == noisy.shape and kept_out.mean() == 0.25
+    assert kept_out[0, 0] and kept_out[1, 1] and not kept_out[0, 1] and not kept_out[1, 0]
+    assert "never trained on" in report["scored_pixels"] and "never on the pixels of subsets" in net["note"]
 
 
 def test_rng_seeds_the_net_and_seed_is_its_old_name(camera, monkeypatch):
@@ -112,6 +118,8 @@ def _fixed_candidates(monkeypatch, noisy, net_invariant, tv_invariant):
 
     monkeypatch.setattr(selection, "_classical", fake_classical)
     monkeypatch.setattr(selection, "_net", fake_net)
+    monkeypatch.setattr(selection, "_kept_out", lambda sample, axis: np.ones(sample.shape, dtype=bool))  # (no
+    # training to keep pixels out of: every pixel is scored)
 
 
 @pytest.mark.parametrize(("net_edge", "output", "chosen"), [

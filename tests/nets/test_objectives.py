@@ -14,11 +14,13 @@ from n2s_core.nets.objectives import (
     N2V_SUBSETS,
     SURE,
     BlindSpot,
+    BlindSpotExcept,
     Noise2Same,
     Objective,
     Supervised,
     n2v2,
     noise2void,
+    target_without,
 )
 from n2s_core.nets.training import TrainConfig, train
 
@@ -132,3 +134,37 @@ def test_custom_objective_validation_is_reproducible_and_targets_are_checked():
 def test_bad_settings_fail_with_the_name_of_the_setting(build, match):
     with pytest.raises(ValueError, match=match):
         build()
+
+
+def _kept_out_rows(size: int = 16) -> torch.Tensor:
+    pixels = torch.zeros(size, size, dtype=torch.bool)
+    pixels[::2] = True  # every other row is never a target
+    return pixels
+
+
+def test_blind_spot_except_never_scores_a_kept_out_pixel():
+    """The loss is BlindSpot's over the held-out pixels that are not kept out: no gradient reaches a kept-out
+    target, and with nothing kept out the two losses agree draw for draw."""
+    model = seed_weights(DnCNN(depth=3, features=8), 0)
+    x = torch.rand(2, 1, 16, 16)
+    pixels = _kept_out_rows()
+    target = target_without(x, pixels).requires_grad_()
+    loss = BlindSpotExcept().loss(model, x, target, generator=torch.Generator().manual_seed(1), progress=0.0)
+    loss.backward()
+    assert torch.isfinite(loss) and target.grad[..., pixels].abs().max() == 0
+    assert target.grad[..., ~pixels].abs().max() > 0  # the other held-out pixels are scored
+    same = [objective.loss(model, x, x, generator=torch.Generator().manual_seed(1), progress=0.0)
+            for objective in (BlindSpot(), BlindSpotExcept())]
+    torch.testing.assert_close(same[0], same[1])
+
+
+def test_blind_spot_except_is_zero_on_a_crop_with_nothing_to_score():
+    model, x = seed_weights(DnCNN(depth=3, features=8), 0), torch.rand(1, 1, 16, 16)
+    target = target_without(x, torch.ones(16, 16, dtype=torch.bool))
+    loss = BlindSpotExcept().loss(model, x, target, generator=torch.Generator().manual_seed(0), progress=0.0)
+    assert loss.item() == 0.0 and loss.requires_grad
+
+
+def test_target_without_refuses_pixels_of_another_shape():
+    with pytest.raises(ValueError, match=r"boolean \(H, W\) of the images' \(16, 16\), got \(8, 16\)"):
+        target_without(torch.rand(1, 1, 16, 16), torch.ones(8, 16, dtype=torch.bool))

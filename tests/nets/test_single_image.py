@@ -205,3 +205,33 @@ def test_the_old_keyword_names_still_work_and_name_the_new_ones():
     assert (report["settings"]["span"], report["settings"]["direction"]) == (1, "vertical")
     with pytest.raises(TypeError, match="unexpected keyword argument 'spam'"):
         denoise_image(noisy, steps=1, progress=False, spam=1)
+
+
+def test_fit_image_keeps_the_kept_out_pixels_out_of_every_training_target(monkeypatch):
+    """keep_out: the training target is NaN exactly there (in every plane), under the loss that never scores NaN."""
+    from n2s_core.nets import single_image
+    from n2s_core.nets.objectives import BlindSpotExcept
+
+    seen, real = [], single_image.train
+    monkeypatch.setattr(single_image, "train", lambda *a, **k: seen.append(k) or real(*a, **k))
+    stack = np.stack([n2s.noisy_camera(size=16, rng=seed)[1] for seed in range(3)])  # (3, 16, 16)
+    pixels = np.zeros((16, 16), dtype=bool)
+    pixels[::4, ::4] = True
+    fitted = single_image.fit_image(stack, planes=True, steps=2, crop=8, device="cpu", progress=False,
+                                    keep_out=pixels)
+    target = seen[0]["target"].numpy()
+    assert isinstance(seen[0]["objective"], BlindSpotExcept) and target.shape == (3, 1, 16, 16)
+    assert np.isnan(target[:, 0, pixels]).all() and np.isfinite(target[:, 0, ~pixels]).all()
+    assert fitted.settings["kept_out_pixels"] == 16 and np.isfinite(fitted.predict(image=stack[0])).all()
+
+
+@pytest.mark.parametrize(("keep_out", "match"), [
+    (np.zeros((8, 16), dtype=bool), r"boolean array of the image's \(H, W\) \(16, 16\), got bool \(8, 16\)"),
+    (np.zeros((16, 16)), r"got float64 \(16, 16\)"),
+    (np.ones((16, 16), dtype=bool), "keeps every pixel out"),
+])
+def test_fit_image_refuses_a_bad_keep_out(keep_out, match):
+    from n2s_core.nets.single_image import fit_image
+
+    with pytest.raises(ValueError, match=match):
+        fit_image(n2s.noisy_camera(size=16)[1], steps=1, device="cpu", progress=False, keep_out=keep_out)
