@@ -51,7 +51,6 @@ from ..classical.calibration import estimate_noise_variance, expand_grid
 from ..classical.denoisers import METHODS, bm3d_available
 from ..combination import combine as combine_outputs
 from ..combination import fit_combination
-from ..data.images import crop_center
 from ..invariance import denoise_invariant, self_supervised_loss
 from ..metrics import psnr
 from ..partitions import grid_labels
@@ -340,40 +339,44 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
     on the crop tells); otherwise it searches its grid on the central :data:`SEARCH_CROP` crop, and its best
     :data:`FINALISTS` settings there are compared by the exact loss on :data:`FEW_SUBSETS` of the whole image when
     that fits (a crop's ranking of close settings can differ from the whole image's); any method whose exact
-    score on all 16 subsets would not fit is scored on the 4 of :data:`FEW_SUBSETS` instead (its J-invariant output
-    is then NaN elsewhere, and :func:`choose` compares every candidate on those pixels). ``subsets``: "fit" (the
-    budget decides), or "all" or "few" to force one way; ``crop``: search the grid on the crop (None: only for a
-    method in :data:`COSTLY`). ``benchmarks/bench_bm3d_calibration.py`` compares the cheap way with the full one.
+    score on all 16 subsets would not fit is scored on the 4 of :data:`FEW_SUBSETS` instead, and a cropped one
+    whose 4 calls on the whole image would not fit either, on those 4 subsets of the crop alone (its J-invariant
+    output is then NaN elsewhere, and :func:`choose` compares every candidate on the pixels all were scored on).
+    ``subsets``: "fit" (the budget decides), or "all" or "few" to force one way; ``crop``: search the grid on the
+    crop (None: only for a method in :data:`COSTLY`). ``benchmarks/bench_bm3d_calibration.py`` compares the cheap
+    way with the full one.
     """
     method, started = METHODS[name], time.perf_counter()
     extra = {} if channel_axis is None else {"channel_axis": channel_axis}
     settings = expand_grid(grid if grid is not None else method.grid(sample[0], channel_axis=channel_axis))
     calls = len(sample)  # one call per plane
-    cropped = (name in COSTLY if crop is None else crop) and min(sample.shape[1:3]) > SEARCH_CROP
-    searched = np.stack([crop_center(plane, SEARCH_CROP) for plane in sample]) if cropped else sample
+    cropped = ((name in COSTLY if crop is None else crop) and min(sample.shape[1:3]) > SEARCH_CROP
+               and channel_axis in (None, sample.ndim - 2))  # the first two axes of a plane are its rows, columns
+    window = (slice(None), *_window(sample.shape[1:3])) if cropped else ...
+    searched = sample[window]
     scale = sample[0].size / searched[0].size  # a call on the whole plane costs about this many searched calls
     if cropped and crop is None:  # the full calibration (whole planes, all 16 subsets) when it fits after all
         tick = time.perf_counter()
         method.function(searched[0], **settings[0], **extra)
         whole = (time.perf_counter() - tick) * scale * calls
         if 1.5 * whole * (len(settings) + STRIDE**2 + 1) <= left - (time.perf_counter() - started):  # a margin
-            cropped, searched, scale = False, sample, 1.0
-    approximate = []
+            cropped, window, searched, scale = False, ..., sample, 1.0
+    approximate, searching = [], time.perf_counter()
     for i, params in enumerate(_progress(settings, name, progress)):
         approximate.append(np.mean([self_supervised_loss(plane, method.function, stride=STRIDE, approximate=True,
                                                          channel_axis=channel_axis,
                                                          denoiser_kwargs={**params, **extra}) for plane in searched]))
-        per_setting = (time.perf_counter() - started) / (i + 1)
+        per_setting = (time.perf_counter() - searching) / (i + 1)
         rest, whole = per_setting * (len(settings) - i - 1), per_setting * scale
-        if rest + whole * (len(FEW_SUBSETS) + 1) > left - (time.perf_counter() - started):
-            need = per_setting * len(settings) + whole * (len(FEW_SUBSETS) + 1)
+        if rest + per_setting * len(FEW_SUBSETS) + whole > left - (time.perf_counter() - started):  # the least:
+            need = per_setting * (len(settings) + len(FEW_SUBSETS)) + whole  # 4 subsets searched, 1 plain call
             return Candidate(name, "skipped", seconds=round(time.perf_counter() - started, 2),
                              note=f"needs about {need:.0f} s" + (f" on {calls} planes" if calls > 1 else "")
                                   + f", {left:.0f} s were left"), None, None
 
-    def invariant_on(chosen, subsets):
+    def invariant_on(chosen, subsets, planes=sample):
         return np.stack([denoise_invariant(plane, method.function, stride=STRIDE, channel_axis=channel_axis,
-                                           denoiser_kwargs={**chosen, **extra}, subsets=subsets) for plane in sample])
+                                           denoiser_kwargs={**chosen, **extra}, subsets=subsets) for plane in planes])
 
     # a crop's ranking is checked on the whole plane: its best few compared there, when they fit
     finalists = min(FINALISTS, len(settings)) if cropped else 1
@@ -390,7 +393,12 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
     fits = whole * (STRIDE**2 - (0 if invariant is None else len(FEW_SUBSETS)) + 1) <= left - (
         time.perf_counter() - started)
     all_fit = {"all": True, "few": False}.get(subsets, fits)
-    if invariant is None:
+    crop_only = (invariant is None and not all_fit and cropped and subsets == "fit"
+                 and whole * (len(FEW_SUBSETS) + 1) > left - (time.perf_counter() - started))
+    if crop_only:  # the 4 subsets of the crop alone (on the grid's phases), NaN elsewhere
+        invariant = np.full(sample.shape, np.nan)
+        invariant[window] = invariant_on(params, FEW_SUBSETS, planes=searched)
+    elif invariant is None:
         invariant = invariant_on(params, None if all_fit else FEW_SUBSETS)
     elif all_fit:  # the other 12 subsets complete the finalist's output
         rest = [k for k in range(STRIDE**2) if k not in FEW_SUBSETS]
@@ -410,13 +418,22 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
                            f"{SEARCH_CROP} crop" if cropped else "") + (f", its best {finalists} compared on "
                            f"{len(FEW_SUBSETS)} subsets of the whole image" if finalists > 1 else "") + ", the best on "
                            + (f"all {STRIDE**2}" if all_fit else f"{len(FEW_SUBSETS)} of the {STRIDE**2} (all 16 "
-                              "would not fit)") + (f" (each the mean over {calls} planes)" if calls > 1 else ""))
+                              "would not fit)" if not crop_only else f"{len(FEW_SUBSETS)} of the {STRIDE**2} subsets "
+                              "of the crop alone (4 on the whole image would not fit)")
+                           + (f" (each the mean over {calls} planes)" if calls > 1 else ""))
     plain = functools.partial(_each, plain_of, sample)  # run for the winner only, unless scored vs clean
     if clean is not None:
         plain = plain()
         entry.psnr_plain, entry.psnr_invariant = psnr(clean, plain), psnr(clean[scored], invariant[scored])
     entry.seconds = round(time.perf_counter() - started, 2)
     return entry, (plain, invariant), invariant_of if output == "invariant" else plain_of
+
+
+def _window(shape) -> tuple[slice, slice]:
+    """The central :data:`SEARCH_CROP` square of a (H, W) plane, its corner on the grid's phases (multiples of
+    :data:`STRIDE`), so that the crop's subsets J are the whole image's."""
+    return tuple(slice(start, start + SEARCH_CROP) for start in ((n - SEARCH_CROP) // 2 // STRIDE * STRIDE
+                                                                 for n in shape))
 
 
 def _each(function, sample) -> np.ndarray:

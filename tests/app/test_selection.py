@@ -243,3 +243,22 @@ def test_denoise_invariant_on_a_few_subsets_leaves_the_rest_undefined(camera):
     assert np.isnan(few[~inside]).all()
     with pytest.raises(ValueError, match="subsets must name some of the partition's subsets 0..15"):
         n2s.denoise_invariant(noisy, n2s.get_method("tv").function, subsets=[16])
+
+
+@pytest.mark.slow  # sleeps to make a method costly (~12 s)
+def test_a_costly_method_too_slow_for_the_whole_image_is_scored_on_the_crop_alone(camera, monkeypatch):
+    """When even 4 calls on the whole image would not fit, the costly method's J-invariant version is made on the
+    4 subsets of the crop alone (its corner on the grid's phases), and every candidate is ranked on those pixels."""
+    clean, noisy = camera  # 96 x 96, the crop 48 x 48 at (24, 24)
+    _make_tv_costly(monkeypatch, seconds_per_48x48=0.5)  # a whole-image call: 2 s; 4 of them would not fit
+    n2s.get_method("wavelet").function(noisy, sigma=0.1)
+    denoised, report = select_denoiser(noisy, methods=("wavelet", "tv"), budget=12.0, clean=clean, progress=False)
+    entry = next(e for e in report["ranking"] if e["name"] == "tv")
+    assert entry["status"] == "scored" and "subsets of the crop alone" in entry["note"], entry
+    scored = np.zeros(noisy.shape, dtype=bool)
+    scored[24:72, 24:72] = np.isin(n2s.grid_labels((48, 48)), selection.FEW_SUBSETS)
+    assert np.isin(n2s.grid_labels(noisy.shape)[scored], selection.FEW_SUBSETS).all()  # the same phases
+    wavelet = next(e for e in report["ranking"] if e["name"] == "wavelet")
+    made = n2s.denoise_invariant(noisy, n2s.get_method("wavelet").function, denoiser_kwargs=wavelet["parameters"])
+    assert wavelet["loss"] == pytest.approx(n2s.mse(made[scored], noisy[scored]), rel=1e-6)  # ranked on those
+    assert denoised.shape == noisy.shape and np.isfinite(denoised).all()
