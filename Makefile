@@ -91,7 +91,7 @@ test-fast: setup ## ruff, then the unit tests and doctests without notebooks, br
 	$(BIN)/ruff check $(LINT_PATHS)
 	N2S_QUICK=1 N2S_THREADS=1 $(PY) -m pytest $(FAST_FLAGS) tests n2s_core  # a thread per worker: no oversubscription
 
-test-pythons: setup ## the NumPy half's tests on Python 3.10 and 3.13 (pyenv), in .venv-py3.10 and .venv-py3.13
+test-pythons: setup ## the unit tests on Python 3.10 and 3.13 (pyenv), in .venv-py3.x, with torch's CUDA build (~5 GB each)
 	$(PY) tools/test_pythons.py
 
 docs: setup ## build the book (lessons, pages, API) into build/docs, offline; then open build/docs/index.html

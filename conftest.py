@@ -5,7 +5,7 @@
 - Tests marked `gpu` are skipped when torch sees no CUDA device.
 - Under ``CI=true`` a skipped test is a failure, whatever skipped it (a missing optional package, font, fetched
   file or compiler), because CI installs and fetches everything: only the `gpu` tests may skip there, on a machine
-  without a GPU, and, in the runs of the NumPy half on other Pythons (``N2S_WITHOUT_TORCH=1``,
+  without a GPU, and, in a run of the NumPy half alone on other Pythons (``N2S_WITHOUT_TORCH=1``, ``--numpy-only`` of
   tools/test_pythons.py), a test that skips because torch is not installed. A skip outside CI still says what to
   install.
 """

@@ -491,7 +491,8 @@ assert all(abs(in_sample_weights(pair_outputs, noisy)[k] - pair_mix["weights"][k
 # - **Choices made with the clean image.** The UNet's learning rate (3e-3 rather than the DnCNN's 0.01) was picked by
 #   a quick run scored against the clean image. The quick sizes and step counts were set by the CPU budget.
 # - **Selection.** `python -m n2s_core denoise` scores candidates by the self-supervised loss as section 4 does, a
-#   trained net included when time allows, and keeps the lowest.
+#   trained net included when time allows, and keeps the lowest. For section 3's reason its net never takes the
+#   pixels of 4 of the 16 grid subsets as training targets, and every candidate is scored on those pixels only.
 # - **Section 3** always runs on a 32 x 32 crop with the quick UNet on the CPU, whatever `QUICK` says; its fresh copy
 #   is the camera with noise seed `SEED + 1`.
 

@@ -143,6 +143,23 @@ def test_denoise_auto_ranks_the_candidates_and_writes_the_best_in_the_input_bit_
     assert "chosen by the self-supervised loss" in text and "no weighted sum of them" in text
 
 
+@pytest.mark.slow  # trains a net for seconds
+def test_denoise_auto_scores_the_net_on_pixels_it_never_trained_on(noisy_files, tmp_path, monkeypatch,
+                                                                    torch_installed):
+    """The net of `denoise` never takes the pixels of 4 of the 16 subsets as targets; every loss is measured there."""
+    from n2s_core.app import selection
+
+    monkeypatch.setattr(selection, "MIN_NET_SECONDS", 1.0)
+    out = tmp_path / "best.tif"
+    assert main(["denoise", str(noisy_files["tiff16"]), "--out", str(out), "--budget", "20", "--device",
+                 "cpu"]) == 0
+    report = json.loads(out.with_suffix(".json").read_text())
+    net = next(e for e in report["ranking"] if e["name"] == "n2s")
+    assert net["status"] == "scored" and "never on the pixels of subsets [0, 5, 10, 15] as targets" in net["note"]
+    assert report["scored_pixels"] == ("the 4 subsets [0, 5, 10, 15] of 16, where every candidate was scored and "
+                                       "the net never trained on")
+
+
 def test_a_float_tiff_beyond_zero_one_is_rescaled_said_so_and_written_back_in_its_own_range(tmp_path, capsys):
     clean, noisy = n2s.noisy_camera(size=48)
     counts = (noisy * 900 - 100).astype(np.float32)  # e.g. background-subtracted photon counts

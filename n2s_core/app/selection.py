@@ -10,7 +10,9 @@ Every candidate is scored the same way: its J-invariant version on the 4x4 grid 
    of its grid is scored on one subset (the approximate loss, one call per setting), then the best setting by the
    exact loss (16 calls). A candidate whose projected time does not fit in what is left of the budget is skipped.
 2. A Noise2Self net (the small UNet of ``denoise``) trained for what is left, when that is at least
-   :data:`MIN_NET_SECONDS`; its J-invariant version is the masked prediction on the same 4x4 grid. The net never
+   :data:`MIN_NET_SECONDS`, its learning rate decaying to 0 as that time runs out (at a constant rate, the net of
+   one 600-s benchmark run on the camera ended at 16 dB); its J-invariant version is the masked prediction on the
+   same 4x4 grid. The net never
    takes the pixels of :data:`FEW_SUBSETS` (a quarter) as training targets, and every candidate is then scored on
    those pixels only: Proposition 1 needs a function chosen without looking at the scored pixels' noise, and a
    net trained long on every pixel fits that noise, so that its loss there falls below what it is worth (at
@@ -464,7 +466,7 @@ def _net(sample, channel_axis, left, *, seed, device, clean, progress, train_pla
         return Candidate(NET, "skipped", seconds=round(time.perf_counter() - started, 2),
                          note=f"predicting takes about {reserve:.0f} s, too little was left to train"), None, None
     fitted = fit_image(data, steps=1_000_000, progress=progress, time_limit=train_for, precision="auto",
-                       **options)  # bfloat16 where it is native
+                       schedule="cosine", **options)  # bfloat16 where it is native; the rate decays by the clock
 
     def plain_of(plane):
         return fitted.predict(image=plane)
@@ -475,7 +477,7 @@ def _net(sample, channel_axis, left, *, seed, device, clean, progress, train_pla
     plain, invariant = _each(plain_of, sample), _each(invariant_of, sample)
     scored = _kept_out(sample, channel_axis)
     entry = Candidate(NET, loss=float(np.mean((invariant[scored] - sample[scored]) ** 2)),
-                      parameters={"model": "unet-small", "steps": fitted.report["steps_done"],
+                      parameters={"model": "unet-small", "steps": fitted.report["steps_done"], "schedule": "cosine",
                                   "precision": str(resolve_precision("auto", fitted.device)).removeprefix("torch.")},
                       note=f"trained {fitted.report['train_seconds']:.0f} s"
                            + (f" on {len(data)} planes" if stack else "")

@@ -6,7 +6,8 @@ calls ``objective.loss(model, x, target, generator=..., progress=...)`` once per
 from 0 to 1 over the run (steps or wall-clock budget, whichever is nearer its end).
 
 - :class:`BlindSpot`: hide a subset J, score the output on J against the noisy input (Noise2Self; Noise2Void, N2V2
-  and structN2V are the same loss with other maskers: :func:`noise2void`, :func:`n2v2`).
+  and structN2V are the same loss with other maskers: :func:`noise2void`, :func:`n2v2`). :class:`BlindSpotExcept`
+  is the same loss with some pixels never a target, so that a loss measured there afterwards is honest.
 - :class:`Noise2Same`: no masking of the scored output; a reconstruction term plus an invariance penalty.
 - :class:`SURE`: Stein's unbiased estimate of the error against the clean image, for Gaussian noise of known sigma.
 - :class:`Supervised`: plain MSE against a target (Noise2Noise: a second noisy copy; Noise2Truth: the clean image).

@@ -136,7 +136,8 @@ def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-smal
               batch_size: int = 8, crop: int | None = 64, lr: float = 3e-3, replacement: str = "random",
               seed: int = 0, device: str = "auto", progress: bool = True, model_options: dict | None = None,
               span: int = 0, direction: str = "horizontal", time_limit: float | None = None,
-              precision: str = "float32", planes: bool = False, keep_out=None, **renamed) -> FittedNet:
+              precision: str = "float32", planes: bool = False, keep_out=None, schedule: str = "constant",
+              **renamed) -> FittedNet:
     """Train a fresh net by Noise2Self on ``image`` alone (:func:`denoise_image` without the prediction).
 
     Arguments as in :func:`denoise_image`; ``time_limit`` stops the training after that many seconds even if
@@ -144,7 +145,9 @@ def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-smal
     ``planes=True``: ``image`` is a gray stack (N, H, W), and the crops are drawn from all its planes.
     ``keep_out``: a boolean (H, W), True on pixels that are never a training target (in every plane and channel;
     :class:`~n2s_core.nets.objectives.BlindSpotExcept`), so that a loss measured there afterwards scores the net on
-    pixels it was not fitted to.
+    pixels it was not fitted to. ``schedule``: "constant" learning rate, or "cosine" down to 0 at the end of the
+    steps or of ``time_limit``, whichever comes first (:class:`~n2s_core.nets.training.TrainConfig`), so that the
+    last weights are not those of a chance spike of a constant rate.
     """
     check_choice(model, MODELS, name="model")
     if renamed:
@@ -161,7 +164,7 @@ def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-smal
     streaks = _streaks(batch[0], structured=span > 0)
     config = TrainConfig(mode="n2s", steps=steps, batch_size=batch_size, lr=lr, crop=crop, replacement=replacement,
                          seed=seed, device=device, span=span, direction=direction,
-                         time_limit=time_limit, precision=precision)
+                         time_limit=time_limit, precision=precision, schedule=schedule)
     torch_device = pick_device(device)
     net = build_model(model, in_channels=batch.shape[1], **(model_options or {}))
     net = seed_weights(net, seed)  # the global RNG is left alone
@@ -182,6 +185,8 @@ def fit_image(image, *, channel_axis: int | None = None, model: str = "unet-smal
         settings["time_limit"] = time_limit
     if keep_out is not None:
         settings["kept_out_pixels"] = int(np.count_nonzero(keep_out))
+    if schedule != "constant":
+        settings["schedule"] = schedule
     report = {"noise_correlated_along": streaks, "model": model, "parameters": count_parameters(net),
               "device": result.device, "torch_version": torch.__version__, "shape": list(arr.shape),
               "steps_done": len(result.train_loss), **_losses(result.train_loss),

@@ -78,6 +78,7 @@ def test_the_net_is_trained_for_what_is_left_and_scored_the_same_way(camera, mon
     limits = [k.get("time_limit") for k in calls]
     assert limits[0] is None and 0 < limits[1] < 8  # a one-step probe, then training for what the budget left
     # the pixels of 4 of the 16 subsets are never a training target, and the loss is measured there only
+    assert calls[1]["schedule"] == "cosine" and net["parameters"]["schedule"] == "cosine"  # ends at a rate of 0
     kept_out = calls[1]["keep_out"]
     assert kept_out.shape == noisy.shape and kept_out.mean() == 0.25
     assert kept_out[0, 0] and kept_out[1, 1] and not kept_out[0, 1] and not kept_out[1, 0]

@@ -235,3 +235,14 @@ def test_fit_image_refuses_a_bad_keep_out(keep_out, match):
 
     with pytest.raises(ValueError, match=match):
         fit_image(n2s.noisy_camera(size=16)[1], steps=1, device="cpu", progress=False, keep_out=keep_out)
+
+
+def test_fit_image_decays_the_rate_to_zero_by_the_end_with_the_cosine_schedule(monkeypatch):
+    from n2s_core.nets import single_image, training
+
+    rates, real = [], training._learning_rate
+    monkeypatch.setattr(training, "_learning_rate", lambda config, done: rates.append(real(config, done)) or rates[-1])
+    fitted = single_image.fit_image(n2s.noisy_camera(size=16)[1], steps=5, crop=None, device="cpu", progress=False,
+                                    schedule="cosine")
+    assert fitted.settings["schedule"] == "cosine" and fitted.config.schedule == "cosine"
+    assert rates[0] == pytest.approx(3e-3) and rates == sorted(rates, reverse=True) and rates[-1] < 3e-3 / 5

@@ -262,9 +262,11 @@ def selection_table_lines() -> list[str]:
     lines = []
     for r in rows:  # the loss's best candidate (ranking[0]) is what `denoise` writes with the plain output
         best, mix = r["ranking"][0], r["combination"]
+        bound = mix["psnr"]["plain_best_possible"]
         lines.append(f"| {r['case']} | {r['psnr_noisy']:.2f} | {best['name']} {best['psnr_plain']:.2f} | "
                      f"{r['truth_pick']} {r['psnr_truth_pick']:.2f} | {mix['psnr']['plain']:.2f} | "
-                     f"{mix['psnr']['plain'] - r['psnr_truth_pick']:+.2f} | {r['seconds']:.0f} s |")
+                     f"{mix['psnr']['plain'] - r['psnr_truth_pick']:+.2f} | {bound:.2f} | "
+                     f"{bound - r['psnr_truth_pick']:+.2f} | {r['seconds']:.0f} s |")
     for r in rows:
         mix, best = r["combination"], r["ranking"][0]
         weights = ", ".join(f"{name} {weight:+.2f}" for name, weight in mix["weights"].items())
@@ -284,6 +286,28 @@ def test_the_denoise_tables_quote_the_selection_benchmark():
     text = (ROOT / YOUR_IMAGE).read_text(encoding="utf-8")
     for line in selection_table_lines():
         assert line in text, f"{YOUR_IMAGE} should have the line {line!r} (results/bench_selection.json)"
+
+
+def selection_prose() -> list[str]:
+    """docs/your-image.md's sentences on the default-budget benchmark, from results/bench_selection.json."""
+    rows = json.loads((RESULTS / "bench_selection.json").read_text())["rows"]
+    short = {r["case"]: r["case"].split(",")[0].split(" (")[0] for r in rows}  # "astronaut (RGB), ..." -> astronaut
+    bound = [r["combination"]["psnr"]["plain_best_possible"] - r["psnr_truth_pick"] for r in rows]
+    gains = [r["combination"]["psnr"]["invariant"] - r["ranking"][0]["psnr_invariant"] for r in rows]
+    plain = {r["case"]: r["combination"]["psnr"]["plain"] - r["psnr_truth_pick"] for r in rows}
+    low, high = min(plain, key=plain.get), max(plain, key=plain.get)
+    beat = [short[r["case"]] for r in rows if r["combination"]["beats_best"]]
+    return [f"that bound lies {min(bound):.2f} to {max(bound):.2f} dB above the clean image's pick",
+            f"by more than two standard errors on the {' and the '.join(beat)} only",
+            f"gained {min(gains):.2f} to {max(gains):.2f} dB over the best J-invariant candidate",
+            f"moved from {-plain[low]:.2f} dB below the best plain output ({short[low]}) to {plain[high]:.2f} dB "
+            f"above it ({short[high]};"]
+
+
+def test_the_selection_prose_quotes_the_selection_benchmark():
+    text = normalized((ROOT / YOUR_IMAGE).read_text(encoding="utf-8"))
+    for phrase in selection_prose():
+        assert phrase in text, f"{YOUR_IMAGE} should say {phrase!r} (results/bench_selection.json)"
 
 
 def long_budget_lines() -> list[str]:
