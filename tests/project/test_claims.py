@@ -325,6 +325,36 @@ def long_budget_lines() -> list[str]:
     return lines
 
 
+def long_budget_prose() -> list[str]:
+    """docs/your-image.md's sentences on the `--budget 600` run, from its file, the default run's and the BM3D
+    calibration's (results/bench_selection_budget600.json, bench_selection.json, bench_bm3d_calibration.json)."""
+    long = {r["case"]: r for r in json.loads((RESULTS / "bench_selection_budget600.json").read_text())["rows"]}
+    short = {r["case"]: r for r in json.loads((RESULTS / "bench_selection.json").read_text())["rows"]}
+    full = {r["image"]: r for r in json.loads((RESULTS / "bench_bm3d_calibration.json").read_text())["rows"]}
+    astronaut, camera, clock = "astronaut (RGB), sigma 0.1", "camera, sigma 0.1", "clock, sigma 0.1 (unseen)"
+
+    def entry(rows, case, name):
+        return next(e for e in rows[case]["ranking"] if e["name"] == name)
+
+    mix, bm3d = long[clock]["combination"]["psnr"], entry(long, clock, "bm3d")
+    assert all(r["chosen"] == "bm3d" for r in long.values())  # "in all five cases the written output is BM3D's"
+    assert short[camera]["psnr_written"] > long[camera]["psnr_written"]  # "the longer budget wrote less"
+    return [f"fit at all (+{long[astronaut]['psnr_written'] - short[astronaut]['psnr_written']:.2f} dB over the "
+            f"default budget's {'NL-means' if short[astronaut]['chosen'] == 'nl_means' else short[astronaut]['chosen']})",
+            f"{-full['camera']['psnr_difference']:.2f} dB below the full calibration in plain PSNR",
+            f"on the clock its plain output rose from {entry(short, clock, 'n2s')['psnr_plain']:.2f} to "
+            f"{entry(long, clock, 'n2s')['psnr_plain']:.2f} dB",
+            f"its J-invariant version is {mix['invariant'] - bm3d['psnr_invariant']:.2f} dB above BM3D's J-invariant "
+            f"one and the same weights on the plain versions {mix['plain'] - bm3d['psnr_plain']:.2f} dB above BM3D's "
+            "plain output"]
+
+
+def test_the_long_budget_prose_quotes_its_benchmarks():
+    text = normalized((ROOT / YOUR_IMAGE).read_text(encoding="utf-8"))
+    for phrase in long_budget_prose():
+        assert phrase in text, f"{YOUR_IMAGE} should say {phrase!r}"
+
+
 def bm3d_calibration_lines() -> list[str]:
     """docs/your-image.md's cheap-against-full BM3D calibration table (results/bench_bm3d_calibration.json)."""
     rows = json.loads((RESULTS / "bench_bm3d_calibration.json").read_text())["rows"]
