@@ -339,8 +339,9 @@ def long_budget_prose() -> list[str]:
     mix, bm3d = long[clock]["combination"]["psnr"], entry(long, clock, "bm3d")
     assert all(r["chosen"] == "bm3d" for r in long.values())  # "in all five cases the written output is BM3D's"
     assert short[camera]["psnr_written"] > long[camera]["psnr_written"]  # "the longer budget wrote less"
+    before = {"nl_means": "NL-means"}.get(short[astronaut]["chosen"], short[astronaut]["chosen"])
     return [f"fit at all (+{long[astronaut]['psnr_written'] - short[astronaut]['psnr_written']:.2f} dB over the "
-            f"default budget's {'NL-means' if short[astronaut]['chosen'] == 'nl_means' else short[astronaut]['chosen']})",
+            f"default budget's {before})",
             f"{-full['camera']['psnr_difference']:.2f} dB below the full calibration in plain PSNR",
             f"on the clock its plain output rose from {entry(short, clock, 'n2s')['psnr_plain']:.2f} to "
             f"{entry(long, clock, 'n2s')['psnr_plain']:.2f} dB",
