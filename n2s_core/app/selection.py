@@ -316,12 +316,16 @@ def _kept_out(sample, channel_axis) -> np.ndarray:
     so that its loss there scores it on pixels it was not fitted to. Trained on every pixel, a net that trained
     long enough to fit its noise scores a loss below what it is worth (``--budget 600`` on the coins,
     docs/your-image.md), and would be chosen over a better candidate."""
-    plane = sample.shape[1:]
-    spatial = plane if channel_axis is None else tuple(n for i, n in enumerate(plane) if i != channel_axis)
-    pixels = np.isin(grid_labels(spatial, stride=STRIDE), FEW_SUBSETS)  # (H, W)
+    pixels = _kept_out_plane(sample.shape[1:], channel_axis)
     if channel_axis is not None:
         pixels = np.expand_dims(pixels, channel_axis)
     return np.broadcast_to(pixels[None], sample.shape)
+
+
+def _kept_out_plane(plane: tuple, channel_axis) -> np.ndarray:
+    """The (H, W) of :func:`_kept_out` for one plane of shape ``plane`` (channels on ``channel_axis``, if any)."""
+    spatial = plane if channel_axis is None else tuple(n for i, n in enumerate(plane) if i != channel_axis)
+    return np.isin(grid_labels(spatial, stride=STRIDE), FEW_SUBSETS)
 
 
 def _loss_gap(noisy, first, second, pixels=None) -> tuple[float, float]:
@@ -339,11 +343,14 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
 
     A method in :data:`COSTLY` is calibrated like the others when the whole of that fits ``left`` (one timed call
     on the crop tells); otherwise it searches its grid on the central :data:`SEARCH_CROP` crop, and its best
-    :data:`FINALISTS` settings there are compared by the exact loss on :data:`FEW_SUBSETS` of the whole image when
-    that fits (a crop's ranking of close settings can differ from the whole image's); any method whose exact
-    score on all 16 subsets would not fit is scored on the 4 of :data:`FEW_SUBSETS` instead, and a cropped one
-    whose 4 calls on the whole image would not fit either, on those 4 subsets of the crop alone (its J-invariant
-    output is then NaN elsewhere, and :func:`choose` compares every candidate on the pixels all were scored on).
+    :data:`FINALISTS` settings there are compared on the whole image by the full calibration's own criterion, the
+    approximate loss on one subset, when that fits (a crop's ranking of close settings can differ from the whole
+    image's; with the same criterion the cheap way picks the full one's setting whenever it is a finalist, where
+    the exact loss on 4 subsets, tried before, preferred a worse one on the camera: docs/your-image.md). Then
+    :func:`_scoring` decides where the chosen setting is scored: all 16 subsets, the 4 of :data:`FEW_SUBSETS`, or
+    for a cropped method whose 4 calls on the whole image would not fit, those 4 subsets of the crop alone (its
+    J-invariant output is then NaN elsewhere, and :func:`choose` compares every candidate on the pixels all were
+    scored on).
     ``subsets``: "fit" (the budget decides), or "all" or "few" to force one way; ``crop``: search the grid on the
     crop (None: only for a method in :data:`COSTLY`). ``benchmarks/bench_bm3d_calibration.py`` compares the cheap
     way with the full one.
@@ -365,9 +372,7 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
             cropped, window, searched, scale = False, ..., sample, 1.0
     approximate, searching = [], time.perf_counter()
     for i, params in enumerate(_progress(settings, name, progress)):
-        approximate.append(np.mean([self_supervised_loss(plane, method.function, stride=STRIDE, approximate=True,
-                                                         channel_axis=channel_axis,
-                                                         denoiser_kwargs={**params, **extra}) for plane in searched]))
+        approximate.append(_approximate_loss(method, params, searched, channel_axis, extra))
         per_setting = (time.perf_counter() - searching) / (i + 1)
         rest, whole = per_setting * (len(settings) - i - 1), per_setting * scale
         if rest + per_setting * len(FEW_SUBSETS) + whole > left - (time.perf_counter() - started):  # the least:
@@ -380,31 +385,23 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
         return np.stack([denoise_invariant(plane, method.function, stride=STRIDE, channel_axis=channel_axis,
                                            denoiser_kwargs={**chosen, **extra}, subsets=subsets) for plane in planes])
 
-    # a crop's ranking is checked on the whole plane: its best few compared there, when they fit
+    # a crop's ranking is checked on the whole plane: its best few compared there by the full calibration's own
+    # criterion (the approximate loss, one call each), when they and the 4 subsets after them fit
     finalists = min(FINALISTS, len(settings)) if cropped else 1
-    while finalists > 1 and whole * (len(FEW_SUBSETS) * finalists + 1) > left - (time.perf_counter() - started):
+    while finalists > 1 and whole * (finalists + len(FEW_SUBSETS) + 1) > left - (time.perf_counter() - started):
         finalists -= 1
     ranked = [settings[i] for i in np.argsort(approximate, kind="stable")[:finalists]]
-    if finalists > 1:  # the best few on the crop, compared by the exact loss on the few subsets of the whole plane
-        outputs = [invariant_on(chosen, FEW_SUBSETS) for chosen in ranked]
-        best = int(np.argmin([np.nanmean((out - sample) ** 2) for out in outputs]))
-        params, invariant = ranked[best], outputs[best]
-    else:
-        params, invariant = ranked[0], None
+    if finalists > 1:
+        ranked = [ranked[int(np.argmin([_approximate_loss(method, chosen, sample, channel_axis, extra)
+                                        for chosen in ranked]))]]
+    params = ranked[0]
     kwargs = {**params, **extra}
-    fits = whole * (STRIDE**2 - (0 if invariant is None else len(FEW_SUBSETS)) + 1) <= left - (
-        time.perf_counter() - started)
-    all_fit = {"all": True, "few": False}.get(subsets, fits)
-    crop_only = (invariant is None and not all_fit and cropped and subsets == "fit"
-                 and whole * (len(FEW_SUBSETS) + 1) > left - (time.perf_counter() - started))
-    if crop_only:  # the 4 subsets of the crop alone (on the grid's phases), NaN elsewhere
+    scoring = _scoring(subsets, whole, left - (time.perf_counter() - started), cropped=cropped)
+    if scoring == "crop":  # the 4 subsets of the crop alone (on the grid's phases), NaN elsewhere
         invariant = np.full(sample.shape, np.nan)
         invariant[window] = invariant_on(params, FEW_SUBSETS, planes=searched)
-    elif invariant is None:
-        invariant = invariant_on(params, None if all_fit else FEW_SUBSETS)
-    elif all_fit:  # the other 12 subsets complete the finalist's output
-        rest = [k for k in range(STRIDE**2) if k not in FEW_SUBSETS]
-        invariant = np.where(np.isfinite(invariant), invariant, invariant_on(params, rest))
+    else:
+        invariant = invariant_on(params, None if scoring == "all" else FEW_SUBSETS)
 
     def invariant_of(plane):
         return denoise_invariant(plane, method.function, stride=STRIDE, channel_axis=channel_axis,
@@ -418,10 +415,11 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
                       parameters=_plain(params),
                       note=f"{len(settings)} settings scored on one subset" + (f" of the central {SEARCH_CROP} x "
                            f"{SEARCH_CROP} crop" if cropped else "") + (f", its best {finalists} compared on "
-                           f"{len(FEW_SUBSETS)} subsets of the whole image" if finalists > 1 else "") + ", the best on "
-                           + (f"all {STRIDE**2}" if all_fit else f"{len(FEW_SUBSETS)} of the {STRIDE**2} (all 16 "
-                              "would not fit)" if not crop_only else f"{len(FEW_SUBSETS)} of the {STRIDE**2} subsets "
-                              "of the crop alone (4 on the whole image would not fit)")
+                           "one subset of the whole image" if finalists > 1 else "") + ", the best on "
+                           + {"all": f"all {STRIDE**2}",
+                              "few": f"{len(FEW_SUBSETS)} of the {STRIDE**2} (all 16 would not fit)",
+                              "crop": f"{len(FEW_SUBSETS)} of the {STRIDE**2} subsets of the crop alone (4 on the "
+                                      "whole image would not fit)"}[scoring]
                            + (f" (each the mean over {calls} planes)" if calls > 1 else ""))
     plain = functools.partial(_each, plain_of, sample)  # run for the winner only, unless scored vs clean
     if clean is not None:
@@ -429,6 +427,25 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
         entry.psnr_plain, entry.psnr_invariant = psnr(clean, plain), psnr(clean[scored], invariant[scored])
     entry.seconds = round(time.perf_counter() - started, 2)
     return entry, (plain, invariant), invariant_of if output == "invariant" else plain_of
+
+
+def _approximate_loss(method, params, sample, channel_axis, extra) -> float:
+    """The full calibration's criterion for one setting: the approximate loss (one subset, one call a plane)."""
+    return float(np.mean([self_supervised_loss(plane, method.function, stride=STRIDE, approximate=True,
+                                               channel_axis=channel_axis, denoiser_kwargs={**params, **extra})
+                          for plane in sample]))
+
+
+def _scoring(subsets: str, whole: float, left: float, *, cropped: bool) -> str:
+    """Where the chosen setting's J-invariant version is made and scored, given ``whole``, the seconds of one call
+    on every plane, and the seconds ``left``: "all" 16 subsets when they fit, else the "few" of
+    :data:`FEW_SUBSETS`, else (a method searched on a crop) those few on the "crop" alone. ``subsets`` "all" or
+    "few" forces one (benchmarks)."""
+    if subsets in ("all", "few"):
+        return subsets
+    if whole * (STRIDE**2 + 1) <= left:
+        return "all"
+    return "crop" if cropped and whole * (len(FEW_SUBSETS) + 1) > left else "few"
 
 
 def _window(shape) -> tuple[slice, slice]:
@@ -453,9 +470,8 @@ def _net(sample, channel_axis, left, *, seed, device, clean, progress, train_pla
 
     stack = len(sample) > 1 or train_planes is not None
     data = (sample if train_planes is None else train_planes) if stack else sample[0]
-    kept_out = _kept_out(sample[:1], channel_axis)[0]
-    kept_out = kept_out if channel_axis is None else kept_out.any(axis=channel_axis)  # (H, W)
-    options = {"channel_axis": channel_axis, "seed": seed, "device": device, "planes": stack, "keep_out": kept_out}
+    options = {"channel_axis": channel_axis, "seed": seed, "device": device, "planes": stack,
+               "keep_out": _kept_out_plane(sample.shape[1:], channel_axis)}
     started = time.perf_counter()
     probe = fit_image(data, steps=1, progress=False, **options)
     tick = time.perf_counter()

@@ -225,6 +225,27 @@ def test_a_costly_method_searches_a_crop_and_is_scored_on_four_subsets_when_sixt
     assert np.isfinite(invariant).all()  # the written J-invariant version is whole: its other 12 subsets made then
 
 
+def test_a_crops_finalists_are_compared_on_the_whole_image_by_the_full_calibrations_criterion(camera, monkeypatch):
+    """The crop ranks TV's weight 0.13 first and the whole image 0.1 (this camera, this noise): the cheap way's two
+    finalists are compared by the approximate loss on the whole image, and it picks the full calibration's 0.1."""
+    _, noisy = camera
+    monkeypatch.setattr(selection, "SEARCH_CROP", 48)
+    grid, method = {"weight": [0.1, 0.13, 0.2]}, n2s.get_method("tv")
+    crop = noisy[None][(slice(None), *selection._window(noisy.shape))]
+    on_crop = [selection._approximate_loss(method, {"weight": w}, crop, None, {}) for w in grid["weight"]]
+    assert np.argsort(on_crop).tolist()[:2] == [1, 0]  # the premise: the crop prefers 0.13, then 0.1
+    cheap, _, _ = selection._classical("tv", noisy[None], None, float("inf"), clean=None, progress=False, grid=grid,
+                                       subsets="few", crop=True)
+    full, _, _ = selection._classical("tv", noisy[None], None, float("inf"), clean=None, progress=False, grid=grid,
+                                      subsets="all", crop=False)
+    assert "its best 2 compared on one subset of the whole image" in cheap.note, cheap.note
+    assert cheap.parameters == full.parameters == {"weight": 0.1}
+    monkeypatch.setattr(selection, "FINALISTS", 1)  # without the comparison: the crop's own best
+    alone, _, _ = selection._classical("tv", noisy[None], None, float("inf"), clean=None, progress=False, grid=grid,
+                                       subsets="few", crop=True)
+    assert alone.parameters == {"weight": 0.13}
+
+
 def test_a_costly_method_gets_the_full_calibration_when_the_budget_holds_it(camera, monkeypatch):
     clean, noisy = camera  # 96 x 96
     _make_tv_costly(monkeypatch, seconds_per_48x48=0.01)
