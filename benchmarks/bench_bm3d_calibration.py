@@ -2,7 +2,8 @@
 
 Full: the grid (sigma_psd at 0.6-1.4 times the estimated noise level) searched on one subset of the whole image,
 then the exact loss on all 16 subsets. Cheap (n2s_core.app.selection, when 16 would not fit the budget): the grid
-searched on the central 256 x 256 crop, the exact loss on 4 of the 16 subsets. Printed per image: each way's chosen
+searched on the central 256 x 256 crop, its best two settings compared by the approximate loss on the whole image
+(the full way's criterion), the exact loss on 4 of the 16 subsets. Printed per image: each way's chosen
 setting, its time, its loss, and the plain PSNR of the chosen setting; then the ratio of the times, measured side by
 side in this run. Needs the optional bm3d package.
 

@@ -33,7 +33,7 @@ Every candidate is scored the same way: its J-invariant version on the 4x4 grid 
    (weights fitted on other pixels than those scored) is lower than the best candidate's by more than
    :data:`TIE_SE` standard errors. With the plain output (the default) the best candidate's plain output is written
    all the same: the loss says nothing of a sum of plain versions, and ``benchmarks/bench_selection.py`` measured
-   the same weights on the plain versions up to 0.34 dB below the best single plain output (docs/your-image.md has
+   the same weights on the plain versions below the best single plain output in some cases (docs/your-image.md has
    the table, from results/bench_selection.json).
 
 :func:`choose` does all this on a sample of planes and returns a :class:`Choice` that applies to any other plane

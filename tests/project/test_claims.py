@@ -296,10 +296,19 @@ def selection_prose() -> list[str]:
     gains = [r["combination"]["psnr"]["invariant"] - r["ranking"][0]["psnr_invariant"] for r in rows]
     plain = {r["case"]: r["combination"]["psnr"]["plain"] - r["psnr_truth_pick"] for r in rows}
     low, high = min(plain, key=plain.get), max(plain, key=plain.get)
-    beat = [short[r["case"]] for r in rows if r["combination"]["beats_best"]]
+    beat = [f"the {short[r['case']]}" for r in rows if r["combination"]["beats_best"]]
+    beat = ", ".join(beat[:-1]) + " and " + beat[-1] if len(beat) > 1 else beat[0]
+    lift = {r["case"]: {e["name"]: e["psnr_plain"] - e["psnr_invariant"] for e in r["ranking"]
+                        if e["status"] == "scored"} for r in rows}  # plain minus J-invariant, each candidate
+    photos = [v for case, by in lift.items() if "clock" not in case for name, v in by.items() if name != "n2s"]
+    clock = [v for case, by in lift.items() if "clock" in case for name, v in by.items() if name != "n2s"]
+    net = [by["n2s"] for by in lift.values() if "n2s" in by]
     return [f"that bound lies {min(bound):.2f} to {max(bound):.2f} dB above the clean image's pick",
-            f"by more than two standard errors on the {' and the '.join(beat)} only",
-            f"gained {min(gains):.2f} to {max(gains):.2f} dB over the best J-invariant candidate",
+            f"by more than two standard errors on {beat} only",
+            f"moved {min(gains):+.2f} to {max(gains):+.2f} dB against the best J-invariant candidate",
+            f"by {min(photos):.1f}-{max(photos):.1f} dB for every classical candidate on the four photographs, by "
+            f"{min(clock):+.2f} to {max(clock):+.2f} dB on the smooth clock, and for the net by {min(net):+.2f} to "
+            f"{max(net):+.2f} dB",
             f"moved from {-plain[low]:.2f} dB below the best plain output ({short[low]}) to {plain[high]:.2f} dB "
             f"above it ({short[high]};"]
 
