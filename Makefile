@@ -21,6 +21,9 @@ TEST_PATHS := $(wildcard tests n2s_core notebooks)
 # nbval: run every notebook, compare no outputs (lax), use this environment's kernel. A test stuck past 15 minutes
 # fails alone (pytest-timeout); the 15 slowest are printed at the end.
 PYTEST_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=300 --durations=15 --timeout=900
+# make test on two workers of one thread each; --dist loadfile keeps each file, so each notebook's cells, on one worker
+# (nbval's cells share one kernel and must run in order).
+PARALLEL_FLAGS := -n 2 --dist loadfile
 # test-fast: everything but the notebooks, the browser and the tests marked slow, on two workers of one thread each
 # (measured on 2 cores: 67 s; the same tests serially with two threads: 171 s; two workers of two threads: 159 s).
 FAST_FLAGS := -m "not slow and not browser" -n 2 --dist loadfile --durations=10 --timeout=300
@@ -38,7 +41,7 @@ NBCONVERT_FLAGS := --to notebook --execute --inplace \
 	--ClearMetadataPreprocessor.preserve_nb_metadata_mask=jupytext
 
 .DEFAULT_GOAL := help
-.PHONY: help setup paper-data paper-camera reproduce table2 test test-fast test-pythons docs lab notebooks student slides colab-check bench gpu-check clean distclean
+.PHONY: help setup paper-data paper-camera reproduce table2 test test-serial test-fast test-pythons docs lab notebooks student slides colab-check bench gpu-check clean distclean
 
 help: ## list the targets
 	@echo "Noise2Self workbook. Targets:"
@@ -83,7 +86,11 @@ table2: setup ## the paper's dataset table, quick preset (2 CPU cores, about 107
 	$(PY) -m n2s_core reproduce ledger --out results
 	$(PY) -c "from n2s_core.paper import committed; committed.bundle('results')"  # new shipped results move into the package; results/ links them
 
-test: setup ## ruff, then ONE pytest run: unit tests, doctests, notebooks (nbval, quick), real browser
+test: setup ## ruff, then ONE pytest run on 2 workers: unit tests, doctests, notebooks (nbval, quick), real browser
+	$(BIN)/ruff check $(LINT_PATHS)
+	N2S_QUICK=1 N2S_THREADS=1 $(PY) -m pytest $(PYTEST_FLAGS) $(PARALLEL_FLAGS) $(TEST_PATHS)  # a thread per worker
+
+test-serial: setup ## make test in one process (its threads sized to the machine): to compare, or to debug a worker
 	$(BIN)/ruff check $(LINT_PATHS)
 	N2S_QUICK=1 $(PY) -m pytest $(PYTEST_FLAGS) $(TEST_PATHS)
 

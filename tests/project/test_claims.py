@@ -345,18 +345,27 @@ def long_budget_prose() -> list[str]:
     def entry(rows, case, name):
         return next(e for e in rows[case]["ranking"] if e["name"] == name)
 
-    mix, bm3d = long[clock]["combination"]["psnr"], entry(long, clock, "bm3d")
     assert all(r["chosen"] == "bm3d" for r in long.values())  # "in all five cases the written output is BM3D's"
-    assert short[camera]["psnr_written"] > long[camera]["psnr_written"]  # "the longer budget wrote less"
+    gray = [case for case in long if "RGB" not in case]
+    # "on the gray images the longer budget writes what the default one wrote", the cheap way on the full one's setting
+    assert all(abs(long[c]["psnr_written"] - short[c]["psnr_written"]) < 0.005 for c in gray)
+    assert all(r["psnr_difference"] == 0 for r in full.values())
+    assert all(r["combination"]["beats_best"] for r in long.values())  # "beat BM3D's ... in all five cases"
     before = {"nl_means": "NL-means"}.get(short[astronaut]["chosen"], short[astronaut]["chosen"])
+    net = {name: (entry(short, name, "n2s"), entry(long, name, "n2s")) for name in (camera, clock)}
+    over = [(r["combination"]["psnr"]["invariant"] - entry(long, case, r["chosen"])["psnr_invariant"],
+             r["combination"]["psnr"]["plain"] - entry(long, case, r["chosen"])["psnr_plain"])
+            for case, r in long.items()]
     return [f"fit at all (+{long[astronaut]['psnr_written'] - short[astronaut]['psnr_written']:.2f} dB over the "
             f"default budget's {before})",
-            f"{-full['camera']['psnr_difference']:.2f} dB below the full calibration in plain PSNR",
-            f"on the clock its plain output rose from {entry(short, clock, 'n2s')['psnr_plain']:.2f} to "
-            f"{entry(long, clock, 'n2s')['psnr_plain']:.2f} dB",
-            f"its J-invariant version is {mix['invariant'] - bm3d['psnr_invariant']:.2f} dB above BM3D's J-invariant "
-            f"one and the same weights on the plain versions {mix['plain'] - bm3d['psnr_plain']:.2f} dB above BM3D's "
-            "plain output"]
+            f"on the camera its plain output rose from {net[camera][0]['psnr_plain']:.2f} to "
+            f"{net[camera][1]['psnr_plain']:.2f} dB",
+            f"the 600-s run's net ended below the 120-s run's ({net[clock][1]['psnr_plain']:.2f} against "
+            f"{net[clock][0]['psnr_plain']:.2f} dB), and its loss on the pixels it never trained on says so "
+            f"({net[clock][1]['loss']:.5f} against {net[clock][0]['loss']:.5f})",
+            f"its J-invariant version is {min(o[0] for o in over):.2f} to {max(o[0] for o in over):.2f} dB above "
+            f"BM3D's J-invariant one, and the same weights on the plain versions {min(o[1] for o in over):+.2f} to "
+            f"{max(o[1] for o in over):+.2f} dB from BM3D's plain output"]
 
 
 def test_the_long_budget_prose_quotes_its_benchmarks():
