@@ -374,6 +374,24 @@ def test_the_long_budget_prose_quotes_its_benchmarks():
         assert phrase in text, f"{YOUR_IMAGE} should say {phrase!r}"
 
 
+def net_precision_prose() -> list[str]:
+    """docs/your-image.md's sentence on the clock's net in float32 and bfloat16 (results/bench_net_precision.json)."""
+    timed32, timed16, stepped16 = json.loads((RESULTS / "bench_net_precision.json").read_text())["rows"]
+    assert timed16["psnr_plain"] < timed32["psnr_plain"] < stepped16["psnr_plain"]  # "the steps, not the precision"
+    assert stepped16["held_out_loss"] < timed16["held_out_loss"]  # "its loss on the kept-out pixels rose with it"
+    return [f"500 s in float32 made {timed32['steps']:,} steps and {timed32['psnr_plain']:.2f} dB, 500 s in bfloat16 "
+            f"{timed16['steps']:,} steps and {timed16['psnr_plain']:.2f} dB, and bfloat16 stopped at float32's "
+            f"{stepped16['steps']:,} steps {stepped16['psnr_plain']:.2f} dB",
+            f"({stepped16['held_out_loss']:.5f} at {stepped16['steps']:,} steps in bfloat16, "
+            f"{timed16['held_out_loss']:.5f} at {timed16['steps']:,})"]
+
+
+def test_the_net_precision_prose_quotes_its_benchmark():
+    text = normalized((ROOT / YOUR_IMAGE).read_text(encoding="utf-8"))
+    for phrase in net_precision_prose():
+        assert phrase in text, f"{YOUR_IMAGE} should say {phrase!r} (results/bench_net_precision.json)"
+
+
 def bm3d_calibration_lines() -> list[str]:
     """docs/your-image.md's cheap-against-full BM3D calibration table (results/bench_bm3d_calibration.json)."""
     rows = json.loads((RESULTS / "bench_bm3d_calibration.json").read_text())["rows"]
