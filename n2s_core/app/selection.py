@@ -381,31 +381,26 @@ def _classical(name, sample, channel_axis, left, *, clean, progress, grid=None, 
                              note=f"needs about {need:.0f} s" + (f" on {calls} planes" if calls > 1 else "")
                                   + f", {left:.0f} s were left"), None, None
 
-    def invariant_on(chosen, subsets, planes=sample):
-        return np.stack([denoise_invariant(plane, method.function, stride=STRIDE, channel_axis=channel_axis,
-                                           denoiser_kwargs={**chosen, **extra}, subsets=subsets) for plane in planes])
-
     # a crop's ranking is checked on the whole plane: its best few compared there by the full calibration's own
     # criterion (the approximate loss, one call each), when they and the 4 subsets after them fit
     finalists = min(FINALISTS, len(settings)) if cropped else 1
     while finalists > 1 and whole * (finalists + len(FEW_SUBSETS) + 1) > left - (time.perf_counter() - started):
         finalists -= 1
     ranked = [settings[i] for i in np.argsort(approximate, kind="stable")[:finalists]]
-    if finalists > 1:
-        ranked = [ranked[int(np.argmin([_approximate_loss(method, chosen, sample, channel_axis, extra)
-                                        for chosen in ranked]))]]
-    params = ranked[0]
+    params = ranked[0] if finalists == 1 else min(
+        ranked, key=lambda chosen: _approximate_loss(method, chosen, sample, channel_axis, extra))  # first on ties
     kwargs = {**params, **extra}
+
+    def invariant_of(plane, subsets=None):
+        return denoise_invariant(plane, method.function, stride=STRIDE, channel_axis=channel_axis,
+                                 denoiser_kwargs=kwargs, subsets=subsets)
+
     scoring = _scoring(subsets, whole, left - (time.perf_counter() - started), cropped=cropped)
     if scoring == "crop":  # the 4 subsets of the crop alone (on the grid's phases), NaN elsewhere
         invariant = np.full(sample.shape, np.nan)
-        invariant[window] = invariant_on(params, FEW_SUBSETS, planes=searched)
+        invariant[window] = np.stack([invariant_of(plane, FEW_SUBSETS) for plane in searched])
     else:
-        invariant = invariant_on(params, None if scoring == "all" else FEW_SUBSETS)
-
-    def invariant_of(plane):
-        return denoise_invariant(plane, method.function, stride=STRIDE, channel_axis=channel_axis,
-                                 denoiser_kwargs=kwargs)
+        invariant = np.stack([invariant_of(plane, None if scoring == "all" else FEW_SUBSETS) for plane in sample])
 
     def plain_of(plane):
         return method.function(plane, **kwargs)

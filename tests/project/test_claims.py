@@ -313,12 +313,6 @@ def selection_prose() -> list[str]:
             f"above it ({short[high]};"]
 
 
-def test_the_selection_prose_quotes_the_selection_benchmark():
-    text = normalized((ROOT / YOUR_IMAGE).read_text(encoding="utf-8"))
-    for phrase in selection_prose():
-        assert phrase in text, f"{YOUR_IMAGE} should say {phrase!r} (results/bench_selection.json)"
-
-
 def long_budget_lines() -> list[str]:
     """docs/your-image.md's `--budget 600` table (results/bench_selection_budget600.json): what was written beside
     BM3D as calibrated within that budget (its ranking entry) and the default budget's output."""
@@ -368,28 +362,24 @@ def long_budget_prose() -> list[str]:
             f"{max(o[1] for o in over):+.2f} dB from BM3D's plain output"]
 
 
-def test_the_long_budget_prose_quotes_its_benchmarks():
-    text = normalized((ROOT / YOUR_IMAGE).read_text(encoding="utf-8"))
-    for phrase in long_budget_prose():
-        assert phrase in text, f"{YOUR_IMAGE} should say {phrase!r}"
-
-
 def net_precision_prose() -> list[str]:
     """docs/your-image.md's sentence on the clock's net in float32 and bfloat16 (results/bench_net_precision.json)."""
-    timed32, timed16, stepped16 = json.loads((RESULTS / "bench_net_precision.json").read_text())["rows"]
+    run = json.loads((RESULTS / "bench_net_precision.json").read_text())
+    (timed32, timed16, stepped16), seconds = run["rows"], f"{run['seconds']:.0f} s"
     assert timed16["psnr_plain"] < timed32["psnr_plain"] < stepped16["psnr_plain"]  # "the steps, not the precision"
     assert stepped16["held_out_loss"] < timed16["held_out_loss"]  # "its loss on the kept-out pixels rose with it"
-    return [f"500 s in float32 made {timed32['steps']:,} steps and {timed32['psnr_plain']:.2f} dB, 500 s in bfloat16 "
-            f"{timed16['steps']:,} steps and {timed16['psnr_plain']:.2f} dB, and bfloat16 stopped at float32's "
-            f"{stepped16['steps']:,} steps {stepped16['psnr_plain']:.2f} dB",
+    return [f"{seconds} in float32 made {timed32['steps']:,} steps and {timed32['psnr_plain']:.2f} dB, {seconds} in "
+            f"bfloat16 {timed16['steps']:,} steps and {timed16['psnr_plain']:.2f} dB, and bfloat16 stopped at "
+            f"float32's {stepped16['steps']:,} steps {stepped16['psnr_plain']:.2f} dB",
             f"({stepped16['held_out_loss']:.5f} at {stepped16['steps']:,} steps in bfloat16, "
             f"{timed16['held_out_loss']:.5f} at {timed16['steps']:,})"]
 
 
-def test_the_net_precision_prose_quotes_its_benchmark():
+@pytest.mark.parametrize("prose", [selection_prose, long_budget_prose, net_precision_prose])
+def test_the_denoise_prose_quotes_its_benchmarks(prose):
     text = normalized((ROOT / YOUR_IMAGE).read_text(encoding="utf-8"))
-    for phrase in net_precision_prose():
-        assert phrase in text, f"{YOUR_IMAGE} should say {phrase!r} (results/bench_net_precision.json)"
+    for phrase in prose():
+        assert phrase in text, f"{YOUR_IMAGE} should say {phrase!r} (tests/project/test_claims.py, {prose.__name__})"
 
 
 def bm3d_calibration_lines() -> list[str]:
